@@ -1,0 +1,56 @@
+# confdata: `make` alone lists the targets. Every target installs what it needs first.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON_BOOT ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed
+RAW ?= raw
+OUT ?= out
+# The ephemeral Prefect server phones home for analytics; this machine has no internet.
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+
+.PHONY: help setup run test lint format update-golden lock server clean
+
+help: ## Show the targets, one line each
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON_BOOT) >/dev/null || { echo "error: $(PYTHON_BOOT) not found (set PYTHON_BOOT=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet "uv==0.13.8"
+	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
+
+run: $(STAMP) ## Run the Prefect flow: raw/ -> out/ (override with RAW=dir OUT=dir)
+	$(PY) -m flows.build --raw "$(RAW)" --out "$(OUT)"
+
+test: $(STAMP) ## Run lint and the whole test suite (unit, property, golden, flow smoke)
+	$(VENV)/bin/ruff check confdata schemas flows tests
+	$(VENV)/bin/ruff format --check confdata schemas flows tests
+	$(PY) -m pytest
+
+lint: $(STAMP) ## Lint with ruff
+	$(VENV)/bin/ruff check confdata schemas flows tests
+
+format: $(STAMP) ## Format the code with ruff
+	$(VENV)/bin/ruff format confdata schemas flows tests
+	$(VENV)/bin/ruff check --fix confdata schemas flows tests
+
+update-golden: $(STAMP) ## Rewrite tests/golden/ from the parser's current output (review the diff!)
+	$(PY) -m tests.golden.update
+
+lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml
+	$(UV) pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+server: $(STAMP) ## Start a Prefect server with its UI on http://127.0.0.1:4200
+	$(VENV)/bin/prefect server start
+
+clean: ## Remove the virtual environment and caches (keeps out/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
