@@ -12,6 +12,8 @@ OUT ?= out
 # The ephemeral Prefect server phones home for analytics; this machine has no internet.
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+# Let Prefect show the library's own log lines (files read, rows written) in the run logs.
+export PREFECT_LOGGING_EXTRA_LOGGERS ?= confdata
 
 .PHONY: help setup run test lint format update-golden lock server clean
 

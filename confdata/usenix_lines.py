@@ -22,9 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 _SPACE = re.compile(r"\s+")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 DAY_RE = re.compile(
     rf"^(?P<weekday>{'|'.join(_WEEKDAYS)}),\s+(?P<month>{'|'.join(_MONTHS)})\s+"
     r"(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?$"
@@ -190,7 +188,9 @@ def classify(no: int, raw: str, rules: ProgramRules) -> Line:
     if rules.award_flag_re.match(text) and len(text.split()) <= 8:
         return Line(no, text, LineKind.FLAG, {"flag": Flag("award", text.rstrip("!"), False)})
     if k.startswith(key(rules.sponsor_prefix) + " "):
-        return Line(no, text, LineKind.SPONSOR, {"sponsor": text[len(rules.sponsor_prefix) :].strip()})
+        return Line(
+            no, text, LineKind.SPONSOR, {"sponsor": text[len(rules.sponsor_prefix) :].strip()}
+        )
     if k.startswith(key(rules.published_in_prefix) + " "):
         return Line(no, text, LineKind.PUBLISHED, {})
     if m := LABEL_RE.match(text):

@@ -193,7 +193,7 @@ def _event(lines: Sequence[Line], ctx: _Ctx) -> tuple[str, int, int]:
     header = next((ln for ln in lines[:5] if ln.kind is LineKind.HEADER), None)
     if header is None:
         raise ctx.fail(
-            lines[0], "a title line naming the event, such as \"NSDI '26 Technical Sessions\""
+            lines[0], 'a title line naming the event, such as "NSDI \'26 Technical Sessions"'
         )
     match = HEADER_RE.match(header.text)
     assert match is not None  # classify() only tags matching lines as HEADER
@@ -203,7 +203,7 @@ def _event(lines: Sequence[Line], ctx: _Ctx) -> tuple[str, int, int]:
         return event, (2000 + yy if yy < 70 else 1900 + yy), header.no
     if m := _FULL_YEAR.search(event):
         return event, int(m.group(1)), header.no
-    raise ctx.fail(header, "an event name with its year, such as \"NSDI '26\"")
+    raise ctx.fail(header, 'an event name with its year, such as "NSDI \'26"')
 
 
 def _split(lines: Sequence[Line], kind: LineKind) -> list[tuple[Line, list[Line]]]:
@@ -427,8 +427,10 @@ def _papers(body: list[Line], event: str, year: int, ctx: _Ctx) -> list[PaperRec
         if j < start or body[j].kind is not LineKind.TEXT:
             raise ctx.fail(body[anchor], "an author line and a title before the media line")
         # An author list broken over several lines: earlier pieces end with "," ";" or "and".
-        while j - 1 >= start and body[j - 1].kind is LineKind.TEXT and (
-            _continues_author_line(body[j - 1].text)
+        while (
+            j - 1 >= start
+            and body[j - 1].kind is LineKind.TEXT
+            and (_continues_author_line(body[j - 1].text))
         ):
             j -= 1
         title = j - 1
@@ -459,9 +461,7 @@ def _papers(body: list[Line], event: str, year: int, ctx: _Ctx) -> list[PaperRec
                 )
         flag_lines = [*body[flags_before:title], *body[authors_end + 1 : anchor]]
         author_lines = body[title + 1 : authors_end + 1]
-        papers.append(
-            _paper(body[title], author_lines, flag_lines, paragraphs, event, year, ctx)
-        )
+        papers.append(_paper(body[title], author_lines, flag_lines, paragraphs, event, year, ctx))
     return papers
 
 
@@ -489,7 +489,9 @@ def _paper(
     for ln in flag_lines:
         flag = ln.data["flag"]
         if not flag.known:
-            ctx.report("unknown-flag", "warning", "flag line not in the rules; kept as an award", ln)
+            ctx.report(
+                "unknown-flag", "warning", "flag line not in the rules; kept as an award", ln
+            )
         if flag.category == "paper_type":
             kind = flag.value
         else:
@@ -515,7 +517,10 @@ def _paper(
 def _unplaced(lines: Sequence[Line], ctx: _Ctx) -> None:
     for ln in lines:
         ctx.report(
-            "unplaced-line", "warning", "line before the first paper of a session not understood", ln
+            "unplaced-line",
+            "warning",
+            "line before the first paper of a session not understood",
+            ln,
         )
 
 

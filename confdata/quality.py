@@ -1,0 +1,95 @@
+"""The data-quality report: row counts, validation results and every parse issue.
+
+Built as plain data (for ``report.json``) and rendered as Markdown (``report.md``).
+It holds no clock readings, so the same input gives the same report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from confdata.issues import Issue
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def sort_issues(issues: Iterable[Issue]) -> list[Issue]:
+    """Order issues by file, line, code and message, so reports are stable."""
+    return sorted(issues, key=lambda i: (i.source_path, i.line, i.code, i.message, i.text))
+
+
+def build_report(
+    *,
+    pipeline_version: str,
+    sources: list[dict[str, Any]],
+    row_counts: Mapping[str, int],
+    validation: Mapping[str, Any],
+    issues: Iterable[Issue],
+) -> dict[str, Any]:
+    """Return the report as plain data (what ``report.json`` holds)."""
+    ordered = sort_issues(issues)
+    return {
+        "pipeline_version": pipeline_version,
+        "sources": sources,
+        "row_counts": dict(sorted(row_counts.items())),
+        "validation": dict(validation),
+        "issue_counts": dict(sorted(Counter(i.code for i in ordered).items())),
+        "severity_counts": dict(sorted(Counter(i.severity for i in ordered).items())),
+        "issues": [i.to_dict() for i in ordered],
+    }
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    """Render the report for people: summary first, then every issue with its line quoted."""
+    out: list[str] = ["# Data-quality report", ""]
+    validation = report["validation"]
+    verdict = "passed" if validation.get("ok") else "FAILED"
+    out += [
+        f"Pipeline version {report['pipeline_version']}. Validation {verdict}. "
+        + ", ".join(f"{n} {sev}" for sev, n in report["severity_counts"].items())
+        + ("." if report["severity_counts"] else "no issues."),
+        "",
+        "## Sources",
+        "",
+        "| path | kind | sha256 |",
+        "|---|---|---|",
+    ]
+    out += [
+        f"| {_cell(s['path'])} | {s['kind']} | `{s['sha256'][:16]}…` |" for s in report["sources"]
+    ]
+    out += ["", "## Tables", "", "| table | rows | checks | failures |", "|---|---:|---:|---:|"]
+    for name, rows in report["row_counts"].items():
+        t = validation.get("tables", {}).get(name, {})
+        out.append(f"| {name} | {rows} | {t.get('checks', '')} | {t.get('failures', '')} |")
+    failures = validation.get("failures", [])
+    if failures:
+        out += [
+            "",
+            "## Validation failures",
+            "",
+            "| table | column | check | key | value |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {f['table']} | {f['column']} | {_cell(f['check'])} | {_cell(f['key'])} | {_cell(f['value'])} |"
+            for f in failures
+        ]
+    out += ["", "## Issues by code", "", "| code | count |", "|---|---:|"]
+    out += [f"| {code} | {n} |" for code, n in report["issue_counts"].items()]
+    issues = sorted(report["issues"], key=lambda i: (_SEVERITY_ORDER[i["severity"]], i["code"]))
+    current = None
+    for issue in issues:
+        if issue["code"] != current:
+            current = issue["code"]
+            out += ["", f"### {current} ({issue['severity']})", ""]
+        where = f"{issue['source_path']}:{issue['line']}" if issue["line"] else issue["source_path"]
+        out.append(f"- `{where}` {issue['message']}")
+        if issue["text"]:
+            out.append(f"  > {issue['text']}")
+    return "\n".join(out) + "\n"

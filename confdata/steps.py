@@ -1,0 +1,268 @@
+"""The pipeline's steps: each reads its inputs, calls the pure library, writes its outputs.
+
+This is the thin imperative shell between the Prefect flow and the pure
+functions. Every step takes and returns paths and small summaries, never large
+frames, so a Prefect task can wrap each one with nothing but a decorator, and
+tests can run the whole pipeline without Prefect (:func:`run_pipeline`).
+
+Intermediate results live in a work folder beside ``out/``; the release is
+built in a staging folder beside ``out/`` and swapped in only once it is
+complete and valid.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from confdata import __version__, io
+from confdata.errors import RawInputError, ValidationFailed
+from confdata.ids import stable_id
+from confdata.issues import Issue
+from confdata.quality import build_report, render_markdown
+from confdata.raw_text import decode_raw, detect_kind
+from confdata.reference import build_reference
+from confdata.tables import concat_stg, core_tables, program_frames
+from confdata.usenix_program import looks_like_program, parse_program
+from schemas import validate_tables
+
+log = logging.getLogger(__name__)
+
+KIND_TESTS = (("program", looks_like_program),)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """A raw file to parse: where it is, what it is, and its hash."""
+
+    path: str
+    relative: str
+    source_id: str
+    kind: str
+    sha256: str
+    bytes: int
+    lines: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseSummary:
+    """What parsing one raw file produced."""
+
+    source_id: str
+    relative: str
+    rows: dict[str, int]
+    issues: int
+    event: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseSummary:
+    """What a published release holds."""
+
+    out_dir: str
+    row_counts: dict[str, int]
+    issue_counts: dict[str, int]
+    files: list[str] = field(default_factory=list)
+
+
+def work_dir_for(out_dir: Path) -> Path:
+    """Return a fresh work folder for one run, beside ``out_dir``."""
+    out_dir = out_dir.resolve()
+    path = out_dir.parent / f".{out_dir.name}.work-{os.getpid()}"
+    io.remove_tree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def discover_sources(raw_dir: Path, work_dir: Path) -> list[SourceSummary]:
+    """Find the raw files, check each can be read, and detect its kind from its content.
+
+    Raises:
+        RawInputError: For a missing folder, an unreadable file or a file of no
+            known kind; the message names the file.
+    """
+    files, notes = io.list_raw_files(raw_dir)
+    summaries = []
+    for raw in files:
+        data = io.read_bytes(raw.path)
+        text = decode_raw(data, path=raw.relative)
+        kind = detect_kind(text, path=raw.relative, tests=KIND_TESTS)
+        summaries.append(
+            SourceSummary(
+                path=str(raw.path.resolve()),
+                relative=raw.relative,
+                source_id=stable_id("src", raw.relative),
+                kind=kind,
+                sha256=io.sha256_bytes(data),
+                bytes=len(data),
+                lines=text.count("\n") + (0 if text.endswith("\n") else 1),
+            )
+        )
+        log.info("found %s (%s, %d bytes)", raw.relative, kind, len(data))
+    issues = [Issue("folder-not-read", "info", note, str(raw_dir)) for note in notes]
+    io.write_json([i.to_dict() for i in issues], work_dir / "issues" / "_discovery.json")
+    io.write_json([asdict(s) for s in summaries], work_dir / "sources.json")
+    return summaries
+
+
+def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> ParseSummary:
+    """Parse one raw file into staging tables and its issues, written under the work folder.
+
+    Raises:
+        RawInputError: When the file changed since discovery or cannot be parsed.
+    """
+    data = io.read_bytes(Path(source.path))
+    if io.sha256_bytes(data) != source.sha256:
+        raise RawInputError(source.relative, 0, "the file unchanged during the run", "new content")
+    text = decode_raw(data, path=source.relative)
+    reference = build_reference(io.read_reference(reference_dir))
+    parse = parse_program(
+        text,
+        source_path=source.relative,
+        rules=reference.program_rules,
+        knowledge=reference.org_knowledge,
+    )
+    frames = program_frames(parse, source.source_id)
+    io.write_frames(frames, work_dir / "stg" / source.source_id)
+    io.write_json(
+        [i.to_dict() for i in parse.issues], work_dir / "issues" / f"{source.source_id}.json"
+    )
+    io.write_json({"event": parse.event}, work_dir / "events" / f"{source.source_id}.json")
+    rows = {name: df.height for name, df in frames.items()}
+    log.info("parsed %s: %s, %d issues", source.relative, rows, len(parse.issues))
+    return ParseSummary(source.source_id, source.relative, rows, len(parse.issues), parse.event)
+
+
+def _sources_table(work_dir: Path) -> pl.DataFrame:
+    sources = io.read_json(work_dir / "sources.json")
+    events = {
+        p.stem: io.read_json(p)["event"] for p in sorted((work_dir / "events").glob("*.json"))
+    }
+    return pl.DataFrame(
+        [
+            {
+                "source_id": s["source_id"],
+                "path": s["relative"],
+                "kind": s["kind"],
+                "sha256": s["sha256"],
+                "bytes": s["bytes"],
+                "lines": s["lines"],
+                "event": events.get(s["source_id"]),
+            }
+            for s in sources
+        ],
+        schema={
+            "source_id": pl.Utf8,
+            "path": pl.Utf8,
+            "kind": pl.Utf8,
+            "sha256": pl.Utf8,
+            "bytes": pl.Int64,
+            "lines": pl.Int64,
+            "event": pl.Utf8,
+        },
+        orient="row",
+    )
+
+
+def _read_issues(work_dir: Path) -> list[Issue]:
+    return [
+        Issue(**item)
+        for p in sorted((work_dir / "issues").glob("*.json"))
+        for item in io.read_json(p)
+    ]
+
+
+def build_tables(work_dir: Path) -> dict[str, int]:
+    """Combine every source's staging tables into the published tables (in the work folder)."""
+    stg = concat_stg([io.read_frames(p) for p in sorted((work_dir / "stg").iterdir())])
+    tables, issues = core_tables(stg, _sources_table(work_dir))
+    io.write_frames(tables, work_dir / "core")
+    io.write_json([i.to_dict() for i in issues], work_dir / "issues" / "_combine.json")
+    counts = {name: df.height for name, df in tables.items()}
+    log.info("built tables: %s", counts)
+    return counts
+
+
+def validate(work_dir: Path) -> dict[str, Any]:
+    """Validate every table; write the result to the work folder.
+
+    Raises:
+        ValidationFailed: When any check fails; the message names the failing
+            rows (table, column, check, key, value). Nothing is published.
+    """
+    report = validate_tables(io.read_frames(work_dir / "core"))
+    result = {
+        "ok": report.ok,
+        "tables": report.tables,
+        "failures": [asdict(f) for f in report.failures],
+    }
+    io.write_json(result, work_dir / "validation.json")
+    if not report.ok:
+        listed = "\n".join(
+            f"  {f.table}.{f.column} [{f.check}] key={f.key!r} value={f.value!r}"
+            for f in report.failures[:20]
+        )
+        more = len(report.failures) - 20
+        raise ValidationFailed(
+            f"{len(report.failures)} failing rows; nothing was published:\n{listed}"
+            + (f"\n  … and {more} more" if more > 0 else "")
+        )
+    log.info("validated %d tables", len(report.tables))
+    return result
+
+
+def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
+    """Write the release (tables, report) into a staging folder and swap it in as ``out_dir``."""
+    tables = io.read_frames(work_dir / "core")
+    validation = io.read_json(work_dir / "validation.json")
+    if not validation["ok"]:
+        raise ValidationFailed("the tables did not pass validation; nothing was published")
+    issues = _read_issues(work_dir)
+    staging = io.staging_dir(out_dir)
+    try:
+        files: list[str] = []
+        for name, df in sorted(tables.items()):
+            written = io.write_table(df, name, staging)
+            files.extend(written["files"])
+        sources = tables["sources"].select("path", "kind", "sha256").to_dicts()
+        report = build_report(
+            pipeline_version=__version__,
+            sources=sources,
+            row_counts={name: df.height for name, df in tables.items()},
+            validation=validation,
+            issues=issues,
+        )
+        io.write_json(report, staging / "quality" / "report.json")
+        io.write_text(render_markdown(report), staging / "quality" / "report.md")
+        files += ["quality/report.json", "quality/report.md"]
+        io.swap_in(staging, out_dir)
+    except BaseException:
+        io.remove_tree(staging)
+        raise
+    log.info("published %d files to %s", len(files), out_dir)
+    return ReleaseSummary(
+        out_dir=str(out_dir),
+        row_counts=report["row_counts"],
+        issue_counts=report["issue_counts"],
+        files=sorted(files),
+    )
+
+
+def run_pipeline(raw_dir: Path, out_dir: Path, reference_dir: Path | None = None) -> ReleaseSummary:
+    """Run every step in order without Prefect (what the flow does, task by task)."""
+    work = work_dir_for(out_dir)
+    try:
+        sources = discover_sources(raw_dir, work)
+        ref = reference_dir or io.reference_dir_for(raw_dir)
+        for source in sources:
+            parse_source(source, ref, work)
+        build_tables(work)
+        validate(work)
+        return publish(work, out_dir)
+    finally:
+        io.remove_tree(work)

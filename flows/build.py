@@ -1,0 +1,95 @@
+"""The Prefect flow that builds the dataset: raw/ -> validated tables in out/.
+
+Run it with ``make run`` or ``python -m flows.build --raw raw --out out``. Each
+task calls one ``confdata.steps`` function and passes paths or small
+summaries; the work itself lives in the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+
+from confdata import io, steps
+from confdata.errors import RawInputError, ValidationFailed
+
+
+@task(retries=2, retry_delay_seconds=1)
+def discover_sources(raw_dir: Path, work_dir: Path) -> list[steps.SourceSummary]:
+    """Find the raw files and detect each one's kind (reads files: retried)."""
+    return steps.discover_sources(raw_dir, work_dir)
+
+
+@task
+def parse_source(
+    source: steps.SourceSummary, reference_dir: Path, work_dir: Path
+) -> steps.ParseSummary:
+    """Parse one raw file into staging tables."""
+    return steps.parse_source(source, reference_dir, work_dir)
+
+
+@task
+def build_tables(work_dir: Path) -> dict[str, int]:
+    """Combine the staging tables of all sources into the published tables."""
+    return steps.build_tables(work_dir)
+
+
+@task
+def validate(work_dir: Path) -> dict[str, object]:
+    """Validate every table against its pandera model and its foreign keys."""
+    return steps.validate(work_dir)
+
+
+@task(retries=2, retry_delay_seconds=1)
+def publish(work_dir: Path, out_dir: Path) -> steps.ReleaseSummary:
+    """Write the release beside out/ and swap it in atomically (writes files: retried)."""
+    return steps.publish(work_dir, out_dir)
+
+
+@flow(name="build-confdata", log_prints=False)
+def build_dataset(raw_dir: str = "raw", out_dir: str = "out") -> steps.ReleaseSummary:
+    """Build the dataset from every raw file in ``raw_dir`` and publish it to ``out_dir``."""
+    logger = get_run_logger()
+    raw, out = Path(raw_dir), Path(out_dir)
+    work = steps.work_dir_for(out)
+    try:
+        sources = discover_sources(raw, work)
+        reference = io.reference_dir_for(raw)
+        logger.info("%d raw files; reference data from %s", len(sources), reference)
+        parsed = parse_source.map(sources, reference, work).result()
+        for summary in parsed:
+            logger.info("parsed %s: %s (%d issues)", summary.relative, summary.rows, summary.issues)
+        counts = build_tables(work)
+        logger.info("tables: %s", counts)
+        validate(work)
+        release = publish(work, out)
+        logger.info("published %s: %s", release.out_dir, release.issue_counts)
+        return release
+    finally:
+        io.remove_tree(work)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m flows.build --raw DIR --out DIR``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", default="raw", help="folder of raw programs and CVs")
+    parser.add_argument("--out", default="out", help="folder the release is published to")
+    args = parser.parse_args(argv)
+    try:
+        release = build_dataset(raw_dir=args.raw, out_dir=args.out)
+    except (RawInputError, ValidationFailed) as err:
+        print(f"error: {err}", file=sys.stderr)
+        print(f"nothing was published; {args.out}/ is unchanged", file=sys.stderr)
+        return 1
+    print(
+        f"published to {release.out_dir}: "
+        + ", ".join(f"{k} {v}" for k, v in release.row_counts.items())
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

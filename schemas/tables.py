@@ -1,0 +1,313 @@
+"""The published tables' contract: pandera models that are also the data dictionary.
+
+Every column carries a description; ``Config.metadata`` names the table's
+grain ("one row per …"), its primary key and its foreign keys, which
+``schemas.relations`` checks across tables with pandera checks. Validate
+collected ``pl.DataFrame`` objects: on a LazyFrame pandera checks only names
+and types.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+SESSION_KINDS = ["paper_session", "keynote", "break", "meal", "reception", "opening", "award"]
+PAPER_KINDS = ["research", "operational_systems", "keynote", "test_of_time", "award"]
+AFFILIATION_STATUSES = ["affiliated", "unaffiliated", "independent", "not_printed"]
+CHAIR_ROLES = ["session_chair", "program_co_chair", "general_chair"]
+SOURCE_KINDS = ["program", "cv"]
+
+_ID = r"^[a-z]{3}_[0-9a-f]{16}$"
+
+
+class Sources(pa.DataFrameModel):
+    """The raw files a release was built from."""
+
+    source_id: str = pa.Field(
+        str_matches=_ID,
+        unique=True,
+        description="Stable ID of the raw file, from its path under raw/.",
+    )
+    path: str = pa.Field(
+        unique=True, description="Path of the raw file relative to the raw folder."
+    )
+    kind: str = pa.Field(
+        isin=SOURCE_KINDS, description="Kind of document, detected from its content: program or cv."
+    )
+    sha256: str = pa.Field(
+        str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the file's bytes."
+    )
+    bytes: int = pa.Field(ge=1, description="Size of the file in bytes.")
+    lines: int = pa.Field(ge=1, description="Number of lines in the file.")
+    event: str = pa.Field(
+        nullable=True,
+        description='Event the program is for, as printed (e.g. "NSDI \'26"); null for a CV.',
+    )
+
+    class Config:
+        strict = True
+        coerce = False
+        metadata = {
+            "grain": "one row per raw file",
+            "primary_key": ["source_id"],
+            "foreign_keys": {},
+        }
+
+
+class Sessions(pa.DataFrameModel):
+    """Program items: paper sessions, keynotes, breaks, meals, receptions, openings, awards."""
+
+    session_id: str = pa.Field(
+        str_matches=_ID,
+        unique=True,
+        description="Stable ID from event, date, start time, track and title.",
+    )
+    source_id: str = pa.Field(description="Raw file the item was read from (sources.source_id).")
+    event: str = pa.Field(
+        description="Event as printed in the program's title line, e.g. \"NSDI '26\"."
+    )
+    date: pl.Date = pa.Field(
+        description="Day of the item, from the day header and the event's year."
+    )
+    start_time: pl.Time = pa.Field(description="Start of the time slot (local time of the venue).")
+    end_time: pl.Time = pa.Field(description="End of the time slot (local time of the venue).")
+    time_as_printed: str = pa.Field(
+        description='The time-slot line exactly as printed, e.g. "10:30 am–12:10 pm".'
+    )
+    track: pl.Int16 = pa.Field(
+        nullable=True,
+        ge=1,
+        description='Track number from a "Track N" line; null when the slot has no tracks.',
+    )
+    title: str = pa.Field(
+        description='Title of the item as printed ("Coffee and Tea Break", a session\'s name).'
+    )
+    kind: str = pa.Field(
+        isin=SESSION_KINDS, description="What the item is: " + ", ".join(SESSION_KINDS) + "."
+    )
+    room: str = pa.Field(nullable=True, description="Room as printed; null when none is printed.")
+    sponsor: str = pa.Field(
+        nullable=True, description='Sponsor from a "Sponsored by …" line, as printed.'
+    )
+    description: str = pa.Field(
+        nullable=True,
+        description="Other text printed with a non-paper item (paragraphs separated by a blank line).",
+    )
+    source_line: pl.Int32 = pa.Field(ge=1, description="Line of the item's title in the raw file.")
+
+    class Config:
+        strict = True
+        metadata = {
+            "grain": "one row per program item, breaks and meals included",
+            "primary_key": ["session_id"],
+            "foreign_keys": {"source_id": ("sources", "source_id")},
+        }
+
+
+class Papers(pa.DataFrameModel):
+    """Papers and talks presented in the program."""
+
+    paper_id: str = pa.Field(
+        str_matches=_ID,
+        unique=True,
+        description="Stable ID from the venue, year and normalized title.",
+    )
+    source_id: str = pa.Field(description="Raw file the paper was read from (sources.source_id).")
+    session_id: str = pa.Field(
+        description="Program item the paper is presented in (sessions.session_id)."
+    )
+    position_in_session: pl.Int16 = pa.Field(
+        ge=1, description="1-based order of the paper in its session."
+    )
+    title: str = pa.Field(description="Title exactly as printed.")
+    abstract: str = pa.Field(
+        nullable=True,
+        description="Whole abstract as printed, paragraphs separated by a blank line; null when none is printed.",
+    )
+    bio: str = pa.Field(
+        nullable=True,
+        description="Speaker's biography (keynotes only), paragraphs separated by a blank line.",
+    )
+    kind: str = pa.Field(
+        isin=PAPER_KINDS,
+        description='research, operational_systems (flagged "Operational Systems Paper"), keynote, test_of_time or award.',
+    )
+    venue: str = pa.Field(
+        description='Venue the paper was published in, short form (e.g. "NSDI \'26"; "NSDI \'14" for a Test of Time paper).'
+    )
+    venue_as_printed: str = pa.Field(
+        nullable=True,
+        description='The line naming the venue as printed, when it differs from the program ("Published in the Proceedings of …").',
+    )
+    year: pl.Int16 = pa.Field(nullable=True, ge=1950, le=2100, description="Year of the venue.")
+    flags: pl.List(pl.Utf8) = pa.Field(
+        description='Flag lines printed with the paper, exactly as printed ("Awarded Outstanding Paper!").'
+    )
+    awards: pl.List(pl.Utf8) = pa.Field(
+        description='Awards named by the flags, normalized ("Outstanding Paper", "Community Award").'
+    )
+    has_media: bool = pa.Field(
+        description='True when the program links the paper\'s media ("Available Media" or similar).'
+    )
+    source_line: pl.Int32 = pa.Field(ge=1, description="Line of the paper's title in the raw file.")
+
+    class Config:
+        strict = True
+        metadata = {
+            "grain": "one row per paper or talk",
+            "primary_key": ["paper_id"],
+            "foreign_keys": {
+                "source_id": ("sources", "source_id"),
+                "session_id": ("sessions", "session_id"),
+            },
+        }
+
+
+class Authors(pa.DataFrameModel):
+    """People: authors, speakers and chairs."""
+
+    author_id: str = pa.Field(
+        str_matches=_ID,
+        unique=True,
+        description="Stable ID of the person (here: of the distinct printed name).",
+    )
+    name: str = pa.Field(description="Display name, as printed.")
+    name_variants: pl.List(pl.Utf8) = pa.Field(
+        description="Every printed form of the name seen in the sources, sorted."
+    )
+
+    class Config:
+        strict = True
+        metadata = {"grain": "one row per person", "primary_key": ["author_id"], "foreign_keys": {}}
+
+
+class Affiliations(pa.DataFrameModel):
+    """Organizations people are affiliated with."""
+
+    affiliation_id: str = pa.Field(
+        str_matches=_ID,
+        unique=True,
+        description="Stable ID of the organization (here: of the distinct printed string).",
+    )
+    name: str = pa.Field(description="Organization name, as printed.")
+    aliases: pl.List(pl.Utf8) = pa.Field(
+        description="Every printed form of the organization seen in the sources, sorted."
+    )
+
+    class Config:
+        strict = True
+        metadata = {
+            "grain": "one row per organization",
+            "primary_key": ["affiliation_id"],
+            "foreign_keys": {},
+        }
+
+
+class PaperAuthors(pa.DataFrameModel):
+    """Authorships: who wrote which paper, in printed order."""
+
+    paper_id: str = pa.Field(description="The paper (papers.paper_id).")
+    position: pl.Int16 = pa.Field(
+        ge=1, description="1-based position of the author in the printed author list."
+    )
+    author_id: str = pa.Field(description="The person (authors.author_id).")
+    name_as_printed: str = pa.Field(
+        description="The author's name exactly as printed in this paper's author line."
+    )
+    affiliation_status: str = pa.Field(
+        isin=AFFILIATION_STATUSES,
+        description='affiliated, unaffiliated (printed "unaffiliated"), independent ("Independent Researcher") or not_printed.',
+    )
+    status_as_printed: str = pa.Field(
+        nullable=True,
+        description='The printed status phrase when there is no organization ("Independent Researcher").',
+    )
+    author_group: pl.Int16 = pa.Field(
+        ge=1, description='1-based index of the ";"-separated group the name was printed in.'
+    )
+    source_line: pl.Int32 = pa.Field(ge=1, description="Line of the author line in the raw file.")
+
+    class Config:
+        strict = True
+        unique = ["paper_id", "position"]
+        metadata = {
+            "grain": "one row per authorship",
+            "primary_key": ["paper_id", "position"],
+            "foreign_keys": {
+                "paper_id": ("papers", "paper_id"),
+                "author_id": ("authors", "author_id"),
+            },
+        }
+
+
+class PaperAuthorAffiliations(pa.DataFrameModel):
+    """The organizations printed for each authorship."""
+
+    paper_id: str = pa.Field(description="The paper (papers.paper_id).")
+    position: pl.Int16 = pa.Field(ge=1, description="The authorship (paper_authors.position).")
+    affiliation_position: pl.Int16 = pa.Field(
+        ge=1, description="1-based order of the organization for this authorship."
+    )
+    affiliation_id: str = pa.Field(description="The organization (affiliations.affiliation_id).")
+    affiliation_as_printed: str = pa.Field(description="The organization exactly as printed.")
+
+    class Config:
+        strict = True
+        unique = ["paper_id", "position", "affiliation_position"]
+        metadata = {
+            "grain": "one row per organization of an authorship",
+            "primary_key": ["paper_id", "position", "affiliation_position"],
+            "foreign_keys": {
+                ("paper_id", "position"): ("paper_authors", ("paper_id", "position")),
+                "affiliation_id": ("affiliations", "affiliation_id"),
+            },
+        }
+
+
+class SessionChairs(pa.DataFrameModel):
+    """People printed on labelled chair lines: session chairs and program co-chairs."""
+
+    session_id: str = pa.Field(description="The program item (sessions.session_id).")
+    position: pl.Int16 = pa.Field(ge=1, description="1-based order of the chair within the item.")
+    role: str = pa.Field(
+        isin=CHAIR_ROLES,
+        description="session_chair, program_co_chair or general_chair, from the line's label.",
+    )
+    label_as_printed: str = pa.Field(
+        description='The label exactly as printed ("Session Char" is read as a session chair and reported).'
+    )
+    author_id: str = pa.Field(description="The person (authors.author_id).")
+    name_as_printed: str = pa.Field(description="The chair's name exactly as printed.")
+    affiliation_as_printed: str = pa.Field(
+        nullable=True, description="Everything printed after the name, as printed."
+    )
+    affiliation_ids: pl.List(pl.Utf8) = pa.Field(
+        description="The organizations in affiliation_as_printed (affiliations.affiliation_id), in order."
+    )
+    source_line: pl.Int32 = pa.Field(ge=1, description="Line of the chair line in the raw file.")
+
+    class Config:
+        strict = True
+        unique = ["session_id", "position"]
+        metadata = {
+            "grain": "one row per chair of a program item",
+            "primary_key": ["session_id", "position"],
+            "foreign_keys": {
+                "session_id": ("sessions", "session_id"),
+                "author_id": ("authors", "author_id"),
+                "affiliation_ids": ("affiliations", "affiliation_id"),
+            },
+        }
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "sources": Sources,
+    "sessions": Sessions,
+    "papers": Papers,
+    "authors": Authors,
+    "affiliations": Affiliations,
+    "paper_authors": PaperAuthors,
+    "paper_author_affiliations": PaperAuthorAffiliations,
+    "session_chairs": SessionChairs,
+}
