@@ -176,11 +176,11 @@ def split_organizations(
             nxt = pieces[i]
             if _longest_known(pieces, i, knowledge) > i:
                 break  # the next pieces make a known organization of their own
-            decision = _continues(current, nxt, knowledge)
-            if decision is None:
+            continues, note = _continues(current, nxt, knowledge)
+            if note is not None:
+                notes.append(note)
+            if not continues:
                 break
-            if decision:
-                notes.append(decision)
             current = [*current, nxt]
             i += 1
         orgs.append(_joined(current))
@@ -197,38 +197,38 @@ def _longest_known(pieces: list[_Piece], start: int, knowledge: OrgKnowledge) ->
 
 def _continues(
     current: list[_Piece], nxt: _Piece, knowledge: OrgKnowledge
-) -> SplitNote | None | bool:
+) -> tuple[bool, SplitNote | None]:
     """Decide whether ``nxt`` continues the organization in ``current``.
 
-    Returns None to start a new organization, False to continue with certainty,
-    or a :class:`SplitNote` to continue while reporting the guess.
+    Returns whether it continues, and a :class:`SplitNote` when the decision
+    is a guess that the report must show.
     """
     head = _joined(current)
     if nxt.sep == ",":
         if knowledge.is_qualifier(nxt.text):
-            return False
-        if knowledge.is_unit(head) and knowledge.org_evidence(nxt.text) is not None:
-            return False
-        return None
-    if nxt.sep in {" and ", " & "}:
-        if knowledge.is_continuation(nxt.text) or knowledge.joins_subjects(head, nxt.text):
-            return False
-        if knowledge.org_evidence(nxt.text) is not None:
-            return None
-        if knowledge.org_evidence(head) is None or not _ends_complete(head, knowledge):
-            return SplitNote(
-                "uncertain-organization-split",
-                f"kept {head!r} and {nxt.text!r} as one organization: nothing known says "
-                f"{nxt.text!r} is an organization of its own",
-                f"{head}{nxt.sep}{nxt.text}",
-            )
-        return None
-    return None
-
-
-def _ends_complete(text: str, knowledge: OrgKnowledge) -> bool:
-    last = text.split()[-1].strip("()") if text.split() else ""
-    return knowledge.is_known(text) or knowledge.org_evidence(last) in {"head-word", "acronym"}
+            return True, None
+        return knowledge.is_unit(head) and knowledge.org_evidence(nxt.text) is not None, None
+    if nxt.sep not in {" and ", " & "}:
+        return False, None
+    if knowledge.is_continuation(nxt.text) or knowledge.joins_subjects(head, nxt.text):
+        return True, None
+    if knowledge.org_evidence(nxt.text) is not None:
+        return False, None
+    # Nothing marks the next piece as an organization. Organization names rarely
+    # go on with a proper noun after " and ", so after a recognisable organization
+    # the piece starts a new one; after anything else it continues the name.
+    # Either way the guess is reported.
+    if knowledge.org_evidence(head) is not None:
+        message = f"split {head!r} and {nxt.text!r} into two organizations"
+        split = True
+    else:
+        message = f"kept {head!r} and {nxt.text!r} as one organization"
+        split = False
+    return not split, SplitNote(
+        "uncertain-organization-split",
+        f"{message}: nothing known says {nxt.text!r} is an organization of its own",
+        f"{head}{nxt.sep}{nxt.text}",
+    )
 
 
 def _split_names(text: str) -> list[str]:

@@ -28,7 +28,16 @@ from confdata.author_lines import AuthorLineParse, PrintedAuthor, parse_author_l
 from confdata.errors import RawInputError
 from confdata.issues import Issue
 from confdata.org_words import OrgKnowledge
-from confdata.usenix_lines import _MONTHS, HEADER_RE, Line, LineKind, ProgramRules, classify
+from confdata.usenix_lines import (
+    _MONTHS,
+    DAY_RE,
+    HEADER_RE,
+    TIME_RE,
+    Line,
+    LineKind,
+    ProgramRules,
+    classify,
+)
 
 _YEAR_SUFFIX = re.compile(r"'(\d{2})\b")
 _FULL_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
@@ -128,17 +137,19 @@ class _Ctx:
 def looks_like_program(text: str) -> bool:
     """Tell from its content whether a text is a USENIX technical-sessions page.
 
-    It must have a weekday header and at least two time-slot lines; an exact
-    title line is not required, since pages are often saved without it.
+    It must have a weekday header and a time-slot line, and either the
+    "<Event> Technical Sessions" title line near the top or a second time slot
+    (pages are sometimes saved without their title).
     """
     days = times = 0
-    for raw in text.splitlines()[:4000]:
-        line = raw.strip()
-        if re.match(r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), ", line):
+    lines = [ln.strip() for ln in text.splitlines()[:20000] if ln.strip()]
+    for line in lines:
+        if DAY_RE.match(line):
             days += 1
-        elif re.match(r"^\d{1,2}:\d{2}\s*[ap]\.?\s?m\.?\s*[\u2010-\u2015-]", line, re.I):
+        elif TIME_RE.match(line):
             times += 1
-    return days >= 1 and times >= 2
+    titled = any(HEADER_RE.match(line) for line in lines[:5])
+    return days >= 1 and times >= 1 and (titled or times >= 2)
 
 
 def parse_program(

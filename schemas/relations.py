@@ -96,8 +96,10 @@ def _foreign_key_schema(
     def single(data: pa.PolarsData) -> pl.LazyFrame:
         lf = data.lazyframe
         if isinstance(lf.collect_schema()[column], pl.List):
-            return lf.select(col.list.eval(pl.element().is_in(values)).list.all().alias(column))
-        return lf.select(col.is_in(values).alias(column))
+            return lf.select(
+                col.list.eval(pl.element().is_in(values.implode())).list.all().alias(column)
+            )
+        return lf.select(col.is_in(values.implode()).alias(column))
 
     return pa.DataFrameSchema({column: pa.Column(checks=pa.Check(single, name=label))})
 

@@ -1,0 +1,101 @@
+"""Publishing: all or nothing, byte-identical, and CSV that is safe to open."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from confdata.errors import RawInputError, ValidationFailed
+from confdata.io import csv_safe
+from confdata.steps import run_pipeline
+from tests.conftest import FIXTURES, NSDI26
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture()
+def raw(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / NSDI26.name).write_bytes(NSDI26.read_bytes())
+    return folder
+
+
+def test_same_input_gives_byte_identical_release(raw: Path, tmp_path: Path) -> None:
+    """It writes the same bytes for the same input, run after run."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    run_pipeline(raw, first)
+    run_pipeline(raw, second)
+    assert snapshot(first) == snapshot(second)
+    assert "parquet/papers.parquet" in snapshot(first)
+
+
+def test_bad_file_leaves_the_last_release_untouched(raw: Path, tmp_path: Path) -> None:
+    """It stops on a bad raw file and leaves out/ exactly as it was, with no leftovers."""
+    out = tmp_path / "out"
+    run_pipeline(raw, out)
+    before = snapshot(out)
+    (raw / "cut.txt").write_bytes((FIXTURES / "programs" / "truncated_mid_paper.txt").read_bytes())
+    with pytest.raises(RawInputError):
+        run_pipeline(raw, out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
+
+
+def test_invalid_tables_publish_nothing(raw: Path, tmp_path: Path) -> None:
+    """It refuses to publish when validation fails (a session printed twice) and names the rows."""
+    out = tmp_path / "out"
+    run_pipeline(raw, out)
+    before = snapshot(out)
+    text = NSDI26.read_text(encoding="utf-8")
+    (raw / "copy-of-nsdi26.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as err:
+        run_pipeline(raw, out)
+    assert "sessions.session_id" in str(err.value)
+    assert snapshot(out) == before
+
+
+def test_csv_neutralizes_formulas_but_parquet_keeps_them() -> None:
+    """It prefixes cells a spreadsheet would run with an apostrophe, in CSV only."""
+    df = pl.DataFrame(
+        {
+            "t": ["=SUM(A1)", "+1", "-x", "@cmd", "ok", None],
+            "l": [["a"], [], ["="], ["b", "c"], [], []],
+        }
+    )
+    safe = csv_safe(df)
+    assert safe["t"].to_list() == ["'=SUM(A1)", "'+1", "'-x", "'@cmd", "ok", None]
+    assert [json.loads(v) for v in safe["l"]] == df["l"].to_list()
+
+
+def test_csv_reads_back_as_the_parquet(raw: Path, tmp_path: Path) -> None:
+    """It writes CSV that Polars reads back to the Parquet rows (lists as JSON arrays)."""
+    out = tmp_path / "out"
+    run_pipeline(raw, out)
+    for parquet in sorted((out / "parquet").glob("*.parquet")):
+        exact = pl.read_parquet(parquet)
+        back = pl.read_csv(out / "csv" / f"{parquet.stem}.csv", schema=csv_safe(exact).schema)
+        assert back.equals(csv_safe(exact)), parquet.stem
+
+
+def test_report_lists_every_parse_warning_with_its_line(raw: Path, tmp_path: Path) -> None:
+    """It writes report.json and report.md with the misspelled label at its line."""
+    out = tmp_path / "out"
+    run_pipeline(raw, out)
+    report = json.loads((out / "quality" / "report.json").read_text(encoding="utf-8"))
+    label = [i for i in report["issues"] if i["code"] == "misspelled-label"]
+    assert [(i["source_path"], i["line"]) for i in label] == [(NSDI26.name, 1007)]
+    assert report["row_counts"]["papers"] == 152
+    assert report["validation"]["ok"] is True
+    md = (out / "quality" / "report.md").read_text(encoding="utf-8")
+    assert f"{NSDI26.name}:1007" in md and "> Session Char: Seojin Park" in md
