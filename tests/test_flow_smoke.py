@@ -1,0 +1,42 @@
+"""The Prefect flow end to end, under one session-wide Prefect test server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.build import build_dataset, main
+from tests.conftest import FIXTURES, NSDI26
+
+pytestmark = pytest.mark.flow
+
+
+def test_flow_builds_and_publishes_a_release(prefect_harness: None, tmp_path: Path) -> None:
+    """It runs every task and publishes Parquet, CSV and the quality report."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / NSDI26.name).write_bytes(NSDI26.read_bytes())
+    out = tmp_path / "out"
+    release = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    assert release.row_counts["papers"] == 152
+    assert (out / "parquet" / "paper_authors.parquet").is_file()
+    assert (out / "csv" / "sessions.csv").is_file()
+    report = json.loads((out / "quality" / "report.json").read_text(encoding="utf-8"))
+    assert report["validation"]["ok"] is True
+
+
+def test_command_line_reports_a_bad_file_and_publishes_nothing(
+    prefect_harness: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It exits 1 naming the file and line, and creates no out/ folder."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    bad = FIXTURES / "programs" / "latin1_encoded.txt"
+    (raw / bad.name).write_bytes(bad.read_bytes())
+    out = tmp_path / "out"
+    assert main(["--raw", str(raw), "--out", str(out)]) == 1
+    assert "latin1_encoded.txt:5: expected UTF-8 text" in capsys.readouterr().err
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
