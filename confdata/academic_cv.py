@@ -21,9 +21,10 @@ Supported publication styles:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -32,6 +33,8 @@ from confdata.issues import Issue, Severity
 
 PublicationSection = Literal["conference", "journal", "patent", "workshop", "other"]
 PositionKind = Literal["work", "education"]
+# Reports one issue about the entry being parsed: (code, severity, message).
+_Report = Callable[[str, Severity, str], None]
 
 __all__ = [
     "CvParse",
@@ -378,11 +381,18 @@ class _Section:
     @property
     def publication_kind(self) -> PublicationSection | None:
         """The publication section kind, None when this is not a publication section."""
-        if self.kind in ("conference", "journal", "patent", "workshop", "other"):
-            return self.kind  # type: ignore[return-value]
-        if self.kind == "publications":
-            return "other"
-        return None
+        return _SECTION_OF_KIND.get(self.kind)
+
+
+_SECTION_OF_KIND: dict[str, PublicationSection] = {
+    "conference": "conference",
+    "journal": "journal",
+    "patent": "patent",
+    "workshop": "workshop",
+    "other": "other",
+    # Entries right under a general "Publications" heading have no known kind.
+    "publications": "other",
+}
 
 
 def _segment(lines: Sequence[str], path: str) -> tuple[list[_Section], list[Issue]]:
@@ -395,26 +405,37 @@ def _segment(lines: Sequence[str], path: str) -> tuple[list[_Section], list[Issu
     sections = [_Section("header", "", 0)]
     issues: list[Issue] = []
     held: tuple[int, str] | None = None
-    previous = ""
+    previous = ""  # the line just above, "" when blank
+    last_text = ""  # the last non-blank line of the current section
+
+    def release_held() -> None:
+        # Put the held line back where it was printed, before the blank lines after it.
+        nonlocal held
+        if held:
+            bisect.insort(sections[-1].lines, held)
+            held = None
+
     for number, line in enumerate(lines, start=1):
-        current = sections[-1]
         if not line.strip():
-            current.lines.append((number, line))
+            sections[-1].lines.append((number, line))
             previous = ""
             continue
-        in_pubs = current.publication_kind is not None
-        kind = _classify_heading(line) if not previous.strip() else None
+        in_pubs = sections[-1].publication_kind is not None
+        # A heading directly under text counts only when that text is complete, so a
+        # wrapped title line such as "Conference Proceedings" stays inside its entry.
+        kind = _classify_heading(line) if not previous or not _ends_open(previous) else None
         if kind is not None:
-            if held:
-                current.lines.append(held)
-                held = None
+            release_held()
             sections.append(_Section(kind, _strip_heading_markup(line), number))
+            last_text = ""
         elif held and _is_entry_start(line, in_pubs):
             held_number, held_line = held
+            held = None
+            current = sections[-1]
             # The blank lines collected after the held heading belong to the new section.
-            while current.lines and current.lines[-1][0] > held_number:
-                current.lines.pop()
-            sections.append(_Section("other", _strip_heading_markup(held_line), held_number))
+            moved = [entry for entry in current.lines if entry[0] > held_number]
+            del current.lines[len(current.lines) - len(moved) :]
+            sections.append(_Section("other", _strip_heading_markup(held_line), held_number, moved))
             issues.append(
                 _issue(
                     "cv-unknown-section",
@@ -427,19 +448,18 @@ def _segment(lines: Sequence[str], path: str) -> tuple[list[_Section], list[Issu
                 )
             )
             sections[-1].lines.append((number, line))
-            held = None
+            last_text = line
         else:
-            if held:
-                current.lines.append(held)
-                held = None
-            continuing = in_pubs and _ends_open(previous)
-            if _is_heading_like(line) and not previous.strip() and not continuing:
+            release_held()
+            # After a page break an entry may go on with a short, heading-shaped line.
+            continuing = in_pubs and bool(last_text) and _ends_open(last_text)
+            if _is_heading_like(line) and not previous and not continuing:
                 held = (number, line)
             else:
-                current.lines.append((number, line))
+                sections[-1].lines.append((number, line))
+                last_text = line
         previous = line
-    if held:
-        sections[-1].lines.append(held)
+    release_held()
     return sections, issues
 
 
@@ -752,8 +772,10 @@ def _venue_until_year(after: str) -> tuple[str | None, str]:
         return after[:cut] or None, after[cut:]
     year = years[-1]
     venue = after[: year.start()]
-    venue = re.sub(rf"[\s,]*(?:{_MONTH})?[\s,]*$", "", venue, flags=re.IGNORECASE)
-    venue = re.sub(r"[\s,]*(?:pp?\.|pages)\s*\d+\s*[–-]+\s*\d+$", "", venue)
+    venue = re.sub(rf"[\s,]*(?:\b{_MONTH})?[\s,]*$", "", venue, flags=re.IGNORECASE)
+    # Volume, issue and pages are not part of the venue's name.
+    venue = re.sub(r"(?:,\s*(?:vol\.|no\.|pp?\.|pages)\s*[\d–-]+(?:\s*[–-]+\s*\d+)?)+$", "", venue)
+    venue = re.sub(r",\s*\d+\s*\(\d+\)(?:\s*:\s*\d+(?:\s*[–-]+\s*\d+)?)?$", "", venue)
     return venue.strip(" ,.") or None, after[year.start() :]
 
 
@@ -989,7 +1011,9 @@ def _drop_et_al(names: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
     return names, False
 
 
-def _owner_position(names: Sequence[str], strong: set[str], owner: str, report: Any) -> int | None:
+def _owner_position(
+    names: Sequence[str], strong: set[str], owner: str, report: _Report
+) -> int | None:
     """1-based position of the owner: by bold markup first, then by name.
 
     Two candidates are reported as ambiguous rather than picking one.
@@ -1013,7 +1037,7 @@ def _report_entry_gaps(
     venue: str | None,
     tail: _Tail,
     applications: Sequence[str],
-    report: Any,
+    report: _Report,
 ) -> None:
     """Report what an entry lacks or carries unread, so no gap goes unnoticed."""
     if raw.continued_after_break is not None:

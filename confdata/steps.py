@@ -21,19 +21,20 @@ from typing import Any
 import polars as pl
 
 from confdata import __version__, io
+from confdata.academic_cv import looks_like_cv, parse_cv
 from confdata.errors import RawInputError, ValidationFailed
 from confdata.ids import stable_id
 from confdata.issues import Issue
 from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
 from confdata.reference import build_reference
-from confdata.tables import concat_stg, core_tables, program_frames
+from confdata.tables import concat_stg, core_tables, cv_frames, program_frames
 from confdata.usenix_program import looks_like_program, parse_program
 from schemas import validate_tables
 
 log = logging.getLogger(__name__)
 
-KIND_TESTS = (("program", looks_like_program),)
+KIND_TESTS = (("program", looks_like_program), ("cv", looks_like_cv))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,21 +122,27 @@ def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> 
         raise RawInputError(source.relative, 0, "the file unchanged during the run", "new content")
     text = decode_raw(data, path=source.relative)
     reference = build_reference(io.read_reference(reference_dir))
-    parse = parse_program(
-        text,
-        source_path=source.relative,
-        rules=reference.program_rules,
-        knowledge=reference.org_knowledge,
-    )
-    frames = program_frames(parse, source.source_id)
+    event: str | None = None
+    issues: tuple[Issue, ...]
+    if source.kind == "program":
+        program = parse_program(
+            text,
+            source_path=source.relative,
+            rules=reference.program_rules,
+            knowledge=reference.org_knowledge,
+        )
+        frames = program_frames(program, source.source_id)
+        event, issues = program.event, program.issues
+    else:
+        cv = parse_cv(text, source_path=source.relative)
+        frames = cv_frames(cv, source.source_id, reference.program_rules.award_value)
+        issues = cv.issues
     io.write_frames(frames, work_dir / "stg" / source.source_id)
-    io.write_json(
-        [i.to_dict() for i in parse.issues], work_dir / "issues" / f"{source.source_id}.json"
-    )
-    io.write_json({"event": parse.event}, work_dir / "events" / f"{source.source_id}.json")
+    io.write_json([i.to_dict() for i in issues], work_dir / "issues" / f"{source.source_id}.json")
+    io.write_json({"event": event}, work_dir / "events" / f"{source.source_id}.json")
     rows = {name: df.height for name, df in frames.items()}
-    log.info("parsed %s: %s, %d issues", source.relative, rows, len(parse.issues))
-    return ParseSummary(source.source_id, source.relative, rows, len(parse.issues), parse.event)
+    log.info("parsed %s: %s, %d issues", source.relative, rows, len(issues))
+    return ParseSummary(source.source_id, source.relative, rows, len(issues), event)
 
 
 def _sources_table(work_dir: Path) -> pl.DataFrame:

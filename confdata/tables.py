@@ -1,23 +1,28 @@
 """From parsed records to the published tables.
 
-Two layers, as in the rest of the pipeline: ``program_frames`` turns one
-program's parse into staging frames that still carry every printed string
-(``stg_*``), and ``core_tables`` combines the staging frames of all sources
-into the published tables with stable IDs. Both are pure.
+Two layers, as in the rest of the pipeline. ``program_frames`` and
+``cv_frames`` turn one source's parse into staging frames (``stg_*``) that
+keep every printed string and identify each listing of a paper by its source
+and line; ``core_tables`` combines the staging frames of all sources into the
+published tables, deciding which listings are the same work
+(``confdata.works``) and giving every row a stable ID. All functions are pure.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
+from confdata.academic_cv import CvParse
 from confdata.ids import stable_id, title_key
 from confdata.issues import Issue
 from confdata.usenix_program import ProgramParse
+from confdata.works import Listing, assign_works
 from schemas.tables import MODELS
 
+_STR_LIST = pl.List(pl.Utf8)
 STG_SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     "stg_sessions": {
         "session_id": pl.Utf8,
@@ -35,9 +40,13 @@ STG_SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
         "description": pl.Utf8,
         "source_line": pl.Int32,
     },
-    "stg_papers": {
-        "paper_id": pl.Utf8,
+    "stg_listings": {
+        "listing_id": pl.Utf8,
         "source_id": pl.Utf8,
+        "source_line": pl.Int32,
+        "from_program": pl.Boolean,
+        "listing_key": pl.Utf8,
+        "listed_as": pl.Utf8,
         "session_id": pl.Utf8,
         "position_in_session": pl.Int16,
         "title": pl.Utf8,
@@ -47,20 +56,29 @@ STG_SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
         "venue": pl.Utf8,
         "venue_as_printed": pl.Utf8,
         "year": pl.Int16,
-        "flags": pl.List(pl.Utf8),
-        "awards": pl.List(pl.Utf8),
+        "flags": _STR_LIST,
+        "awards": _STR_LIST,
         "has_media": pl.Boolean,
-        "source_line": pl.Int32,
+        "authors_as_printed": _STR_LIST,
+        "accepted": pl.Int32,
+        "submitted": pl.Int32,
+        "acceptance_rate_as_printed": pl.Utf8,
+        "acceptance_note": pl.Utf8,
+        "impact_factor": pl.Float64,
+        "patent_application_numbers": _STR_LIST,
+        "patent_grant_numbers": _STR_LIST,
+        "filed": pl.Utf8,
+        "other_titles": _STR_LIST,
     },
     "stg_authorships": {
-        "paper_id": pl.Utf8,
+        "listing_id": pl.Utf8,
         "position": pl.Int16,
         "name_as_printed": pl.Utf8,
         "affiliation_status": pl.Utf8,
         "status_as_printed": pl.Utf8,
         "author_group": pl.Int16,
         "source_line": pl.Int32,
-        "affiliations_as_printed": pl.List(pl.Utf8),
+        "affiliations_as_printed": _STR_LIST,
     },
     "stg_chairs": {
         "session_id": pl.Utf8,
@@ -69,9 +87,35 @@ STG_SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
         "label_as_printed": pl.Utf8,
         "name_as_printed": pl.Utf8,
         "affiliation_as_printed": pl.Utf8,
-        "affiliations_as_printed": pl.List(pl.Utf8),
+        "affiliations_as_printed": _STR_LIST,
         "source_line": pl.Int32,
     },
+    "stg_positions": {
+        "source_id": pl.Utf8,
+        "position": pl.Int16,
+        "owner_name": pl.Utf8,
+        "kind": pl.Utf8,
+        "organization_as_printed": pl.Utf8,
+        "unit": pl.Utf8,
+        "role": pl.Utf8,
+        "place": pl.Utf8,
+        "start": pl.Utf8,
+        "end": pl.Utf8,
+        "start_as_printed": pl.Utf8,
+        "end_as_printed": pl.Utf8,
+        "is_current": pl.Boolean,
+        "source_line": pl.Int32,
+    },
+    "stg_people": {
+        "source_id": pl.Utf8,
+        "name_as_printed": pl.Utf8,
+        "role": pl.Utf8,
+        "source_line": pl.Int32,
+    },
+}
+_LISTING_DEFAULTS: dict[str, object] = {
+    name: ([] if dtype == _STR_LIST else None)
+    for name, dtype in STG_SCHEMAS["stg_listings"].items()
 }
 
 
@@ -84,15 +128,15 @@ def session_id(event: str, parse_date: object, start: object, track: object, tit
     return stable_id("ses", event, parse_date, start, track, title_key(title))
 
 
-def paper_id(venue: str, year: int | None, title: str) -> str:
-    """Return the stable ID of a paper: its venue, year and normalized title."""
-    return stable_id("pap", venue, year, title_key(title))
+def listing_id(source_id: str, line: int) -> str:
+    """Return the ID of one listing of a paper: its source and line."""
+    return stable_id("lst", source_id, line)
 
 
 def program_frames(parse: ProgramParse, source_id: str) -> dict[str, pl.DataFrame]:
     """Turn one program's parse into staging frames (``stg_*``), printed strings kept."""
     sessions: list[dict[str, object]] = []
-    papers: list[dict[str, object]] = []
+    listings: list[dict[str, object]] = []
     authorships: list[dict[str, object]] = []
     chairs: list[dict[str, object]] = []
     for s in parse.sessions:
@@ -129,11 +173,15 @@ def program_frames(parse: ProgramParse, source_id: str) -> dict[str, pl.DataFram
                 }
             )
         for pos, p in enumerate(s.papers, start=1):
-            pid = paper_id(p.venue, p.year, p.title)
-            papers.append(
+            lid = listing_id(source_id, p.title_line)
+            listings.append(
                 {
-                    "paper_id": pid,
+                    **_LISTING_DEFAULTS,
+                    "listing_id": lid,
                     "source_id": source_id,
+                    "source_line": p.title_line,
+                    "from_program": True,
+                    "listed_as": p.kind,
                     "session_id": sid,
                     "position_in_session": pos,
                     "title": p.title,
@@ -146,13 +194,13 @@ def program_frames(parse: ProgramParse, source_id: str) -> dict[str, pl.DataFram
                     "flags": list(p.flags),
                     "awards": list(p.awards),
                     "has_media": p.has_media,
-                    "source_line": p.title_line,
+                    "authors_as_printed": [a.name for a in p.authors],
                 }
             )
             for apos, a in enumerate(p.authors, start=1):
                 authorships.append(
                     {
-                        "paper_id": pid,
+                        "listing_id": lid,
                         "position": apos,
                         "name_as_printed": a.name,
                         "affiliation_status": a.status,
@@ -163,161 +211,110 @@ def program_frames(parse: ProgramParse, source_id: str) -> dict[str, pl.DataFram
                     }
                 )
     return {
+        **empty_stg(),
         "stg_sessions": _frame("stg_sessions", sessions),
-        "stg_papers": _frame("stg_papers", papers),
+        "stg_listings": _frame("stg_listings", listings),
         "stg_authorships": _frame("stg_authorships", authorships),
         "stg_chairs": _frame("stg_chairs", chairs),
     }
 
 
-def empty_stg() -> dict[str, pl.DataFrame]:
-    """Return empty staging frames with their schemas (for sources with no rows)."""
-    return {name: pl.DataFrame(schema=schema) for name, schema in STG_SCHEMAS.items()}
-
-
-def _nfc(expr: pl.Expr) -> pl.Expr:
-    return expr.map_elements(lambda s: unicodedata.normalize("NFC", s), return_dtype=pl.Utf8)
-
-
-def _conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Order columns as the model declares them and sort rows by the primary key."""
-    model = MODELS[name]
-    columns = list(model.to_schema().columns)
-    pk = model.Config.metadata["primary_key"]
-    return df.select(columns).sort(pk)
-
-
-def core_tables(
-    stg: Mapping[str, pl.DataFrame], sources: pl.DataFrame
-) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
-    """Combine the staging frames of all sources into the published tables.
-
-    People and organizations are one row per distinct printed string (NFC):
-    resolving them into real entities is a later stage. A paper listed by two
-    sources (same venue, year and title) is kept once, from the first source
-    by path, and the duplicate listing is reported.
+def cv_frames(
+    parse: CvParse, source_id: str, award_value: Callable[[str], str]
+) -> dict[str, pl.DataFrame]:
+    """Turn one CV's parse into staging frames: its publications, positions and owner.
 
     Args:
-        stg: The concatenated ``stg_*`` frames of every source.
-        sources: The ``sources`` table.
-
-    Returns:
-        The published tables by name, and the issues found while combining.
+        parse: The parsed CV.
+        source_id: The CV's source ID.
+        award_value: Maps an award as printed to its normalized value (the same
+            rules as a program's flag lines).
     """
-    issues: list[Issue] = []
-    paths = dict(zip(sources["source_id"], sources["path"], strict=True))
-    papers_all = stg["stg_papers"].with_columns(
-        pl.col("source_id").replace_strict(paths, default="").alias("_path")
-    )
-    papers = papers_all.sort("_path", "source_line").unique(
-        "paper_id", keep="first", maintain_order=True
-    )
-    dropped = papers_all.join(
-        papers.select("paper_id", "_path", "source_line"),
-        on=["paper_id", "_path", "source_line"],
-        how="anti",
-    )
-    for row in dropped.iter_rows(named=True):
-        issues.append(
-            Issue(
-                code="duplicate-paper-listing",
-                severity="info",
-                message=f"paper {row['title']!r} is listed again; kept the first listing",
-                source_path=row["_path"],
-                line=row["source_line"],
-                text=row["title"],
-                table="papers",
-                key=row["paper_id"],
+    listings: list[dict[str, object]] = []
+    authorships: list[dict[str, object]] = []
+    for pub in parse.publications:
+        lid = listing_id(source_id, pub.source_line)
+        listings.append(
+            {
+                **_LISTING_DEFAULTS,
+                "listing_id": lid,
+                "source_id": source_id,
+                "source_line": pub.source_line,
+                "from_program": False,
+                "listing_key": pub.key,
+                "listed_as": pub.section,
+                "title": pub.title,
+                "kind": pub.section,
+                "venue": pub.venue_short or pub.venue_as_printed,
+                "venue_as_printed": pub.venue_as_printed,
+                "year": pub.year,
+                "flags": list(pub.awards),
+                "awards": [award_value(a) for a in pub.awards],
+                "has_media": False,
+                "authors_as_printed": list(pub.authors),
+                "accepted": pub.accepted,
+                "submitted": pub.submitted,
+                "acceptance_rate_as_printed": pub.acceptance_rate_as_printed,
+                "acceptance_note": pub.acceptance_note,
+                "impact_factor": pub.impact_factor,
+                "patent_application_numbers": list(pub.patent_application_numbers),
+                "patent_grant_numbers": list(pub.patent_grant_numbers),
+                "filed": pub.filed,
+                "other_titles": list(pub.other_titles),
+            }
+        )
+        for apos, name in enumerate(pub.authors, start=1):
+            authorships.append(
+                {
+                    "listing_id": lid,
+                    "position": apos,
+                    "name_as_printed": name,
+                    "affiliation_status": "not_printed",
+                    "status_as_printed": None,
+                    "author_group": 1,
+                    "source_line": pub.source_line,
+                    "affiliations_as_printed": [],
+                }
             )
-        )
-    kept = papers.select("paper_id", pl.col("source_id").alias("_kept_source"))
-    authorships = (
-        stg["stg_authorships"]
-        .join(
-            papers_all.select("paper_id", "source_id", "source_line").rename(
-                {"source_line": "_title_line"}
-            ),
-            on="paper_id",
-        )
-        .join(kept, on="paper_id")
-        .filter(pl.col("source_id") == pl.col("_kept_source"))
-        .unique(["paper_id", "position"], keep="first", maintain_order=True)
-        .with_columns(_nfc(pl.col("name_as_printed")).alias("_name"))
-        .with_columns(
-            pl.col("_name")
-            .map_elements(lambda n: stable_id("aut", n), return_dtype=pl.Utf8)
-            .alias("author_id")
-        )
-    )
-    chairs = (
-        stg["stg_chairs"]
-        .with_columns(_nfc(pl.col("name_as_printed")).alias("_name"))
-        .with_columns(
-            pl.col("_name")
-            .map_elements(lambda n: stable_id("aut", n), return_dtype=pl.Utf8)
-            .alias("author_id")
-        )
-    )
-    names = pl.concat(
-        [authorships.select("author_id", "_name"), chairs.select("author_id", "_name")]
-    )
-    authors = names.group_by("author_id").agg(
-        pl.col("_name").first().alias("name"),
-        pl.col("_name").unique().sort().alias("name_variants"),
-    )
-    aff_rows = (
-        authorships.select("paper_id", "position", "affiliations_as_printed")
-        .explode("affiliations_as_printed")
-        .drop_nulls("affiliations_as_printed")
-    )
-    aff_rows = aff_rows.with_columns(
-        (pl.int_range(pl.len()).over("paper_id", "position") + 1)
-        .cast(pl.Int16)
-        .alias("affiliation_position"),
-        pl.col("affiliations_as_printed").alias("affiliation_as_printed"),
-    ).with_columns(
-        _nfc(pl.col("affiliation_as_printed"))
-        .map_elements(lambda n: stable_id("aff", n), return_dtype=pl.Utf8)
-        .alias("affiliation_id")
-    )
-    chair_orgs = chairs.select(
-        pl.col("affiliations_as_printed").explode().drop_nulls().alias("affiliation_as_printed")
-    )
-    all_orgs = pl.concat([aff_rows.select("affiliation_as_printed"), chair_orgs]).with_columns(
-        _nfc(pl.col("affiliation_as_printed")).alias("name")
-    )
-    affiliations = (
-        all_orgs.with_columns(
-            pl.col("name")
-            .map_elements(lambda n: stable_id("aff", n), return_dtype=pl.Utf8)
-            .alias("affiliation_id")
-        )
-        .group_by("affiliation_id")
-        .agg(
-            pl.col("name").first(),
-            pl.col("affiliation_as_printed").unique().sort().alias("aliases"),
-        )
-    )
-    chairs = chairs.with_columns(
-        pl.col("affiliations_as_printed")
-        .list.eval(
-            pl.element().map_elements(
-                lambda n: stable_id("aff", unicodedata.normalize("NFC", n)), return_dtype=pl.Utf8
-            )
-        )
-        .alias("affiliation_ids")
-    )
-    tables = {
-        "sources": sources,
-        "sessions": stg["stg_sessions"],
-        "papers": papers.drop("_path"),
-        "authors": authors,
-        "affiliations": affiliations,
-        "paper_authors": authorships,
-        "paper_author_affiliations": aff_rows,
-        "session_chairs": chairs,
+    positions = [
+        {
+            "source_id": source_id,
+            "position": n,
+            "owner_name": parse.owner_name,
+            "kind": p.kind,
+            "organization_as_printed": p.organization_as_printed,
+            "unit": p.unit,
+            "role": p.role,
+            "place": p.place,
+            "start": p.start,
+            "end": p.end,
+            "start_as_printed": p.start_as_printed,
+            "end_as_printed": p.end_as_printed,
+            "is_current": p.is_current,
+            "source_line": p.source_line,
+        }
+        for n, p in enumerate(parse.positions, start=1)
+    ]
+    owner = [
+        {
+            "source_id": source_id,
+            "name_as_printed": parse.owner_name,
+            "role": "cv_owner",
+            "source_line": parse.owner_line,
+        }
+    ]
+    return {
+        **empty_stg(),
+        "stg_listings": _frame("stg_listings", listings),
+        "stg_authorships": _frame("stg_authorships", authorships),
+        "stg_positions": _frame("stg_positions", positions),
+        "stg_people": _frame("stg_people", owner),
     }
-    return {name: _conform(name, df) for name, df in tables.items()}, issues
+
+
+def empty_stg() -> dict[str, pl.DataFrame]:
+    """Return empty staging frames with their schemas."""
+    return {name: pl.DataFrame(schema=schema) for name, schema in STG_SCHEMAS.items()}
 
 
 def concat_stg(frames: Sequence[Mapping[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
@@ -328,3 +325,190 @@ def concat_stg(frames: Sequence[Mapping[str, pl.DataFrame]]) -> dict[str, pl.Dat
         if parts:
             out[name] = pl.concat([out[name], *parts], how="vertical")
     return out
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _person_id(expr: pl.Expr) -> pl.Expr:
+    return expr.map_elements(lambda n: stable_id("aut", _nfc(n)), return_dtype=pl.Utf8)
+
+
+def _org_id(expr: pl.Expr) -> pl.Expr:
+    return expr.map_elements(lambda n: stable_id("aff", _nfc(n)), return_dtype=pl.Utf8)
+
+
+def _conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Order columns as the model declares them and sort rows by the primary key."""
+    model = MODELS[name]
+    pk = model.Config.metadata["primary_key"]
+    return df.select(list(model.to_schema().columns)).sort(pk)
+
+
+def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, str]:
+    authors = (
+        authorships.sort("listing_id", "position")
+        .group_by("listing_id", maintain_order=True)
+        .agg(pl.col("name_as_printed"))
+    )
+    names = dict(zip(authors["listing_id"], authors["name_as_printed"], strict=True))
+    return assign_works(
+        [
+            Listing(
+                listing_id=row["listing_id"],
+                title=row["title"],
+                year=row["year"],
+                kind=row["kind"],
+                venue=row["venue"],
+                authors=tuple(names.get(row["listing_id"], ())),
+                identifiers=tuple(row["patent_application_numbers"]),
+                other_titles=tuple(row["other_titles"]),
+            )
+            for row in listings.iter_rows(named=True)
+        ]
+    )
+
+
+def core_tables(
+    stg: Mapping[str, pl.DataFrame], sources: pl.DataFrame
+) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
+    """Combine the staging frames of all sources into the published tables.
+
+    Listings of the same work become one paper (``confdata.works``); its row
+    comes from its primary listing: a program listing first, then the first
+    listing by source path and line. People and organizations are one row per
+    distinct printed string (NFC) here; resolving them into real entities is a
+    later stage.
+
+    Args:
+        stg: The concatenated ``stg_*`` frames of every source.
+        sources: The ``sources`` table.
+
+    Returns:
+        The published tables by name, and the issues found while combining.
+    """
+    paths = dict(zip(sources["source_id"], sources["path"], strict=True))
+    ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"])
+    listings = stg["stg_listings"].with_columns(
+        pl.col("listing_id").replace_strict(ids, return_dtype=pl.Utf8).alias("paper_id"),
+        pl.col("source_id").replace_strict(paths, default="").alias("_path"),
+    )
+    ranked = listings.sort(
+        "paper_id", pl.col("from_program").not_(), "_path", "source_line"
+    ).with_columns((pl.int_range(pl.len()).over("paper_id") == 0).alias("_primary"))
+    issues = _listing_issues(ranked)
+    awards = ranked.group_by("paper_id").agg(
+        pl.col("awards").explode().drop_nulls().unique().sort().alias("_all_awards")
+    )
+    papers = (
+        ranked.filter("_primary")
+        .join(awards, on="paper_id")
+        .with_columns(pl.col("_all_awards").fill_null([]).alias("awards"))
+    )
+    primary = papers.select("listing_id", "paper_id")
+    authorships = (
+        stg["stg_authorships"]
+        .join(primary, on="listing_id")
+        .with_columns(_person_id(pl.col("name_as_printed")).alias("author_id"))
+    )
+    chairs = stg["stg_chairs"].with_columns(
+        _person_id(pl.col("name_as_printed")).alias("author_id"),
+        pl.col("affiliations_as_printed").list.eval(_org_id(pl.element())).alias("affiliation_ids"),
+    )
+    positions = stg["stg_positions"].with_columns(
+        _person_id(pl.col("owner_name")).alias("author_id"),
+        _org_id(pl.col("organization_as_printed")).alias("affiliation_id"),
+    )
+    authors = _authors(stg, chairs)
+    org_rows = (
+        authorships.select("paper_id", "position", "affiliations_as_printed")
+        .explode("affiliations_as_printed")
+        .drop_nulls("affiliations_as_printed")
+        .rename({"affiliations_as_printed": "affiliation_as_printed"})
+        .with_columns(
+            (pl.int_range(pl.len()).over("paper_id", "position") + 1)
+            .cast(pl.Int16)
+            .alias("affiliation_position"),
+            _org_id(pl.col("affiliation_as_printed")).alias("affiliation_id"),
+        )
+    )
+    affiliations = _affiliations(
+        [
+            org_rows["affiliation_as_printed"],
+            chairs["affiliations_as_printed"].explode().drop_nulls(),
+            positions["organization_as_printed"],
+        ]
+    )
+    tables = {
+        "sources": sources,
+        "sessions": stg["stg_sessions"],
+        "papers": papers,
+        "paper_listings": ranked,
+        "authors": authors,
+        "affiliations": affiliations,
+        "paper_authors": authorships,
+        "paper_author_affiliations": org_rows,
+        "session_chairs": chairs,
+        "author_positions": positions,
+    }
+    return {name: _conform(name, df) for name, df in tables.items()}, issues
+
+
+def _authors(stg: Mapping[str, pl.DataFrame], chairs: pl.DataFrame) -> pl.DataFrame:
+    """One row per distinct printed name, from every role: authors, chairs, CV owners."""
+    names = pl.concat(
+        [
+            stg["stg_authorships"].select("name_as_printed"),
+            chairs.select("name_as_printed"),
+            stg["stg_people"].select("name_as_printed"),
+            stg["stg_positions"].select(pl.col("owner_name").alias("name_as_printed")),
+        ]
+    ).with_columns(pl.col("name_as_printed").map_elements(_nfc, return_dtype=pl.Utf8).alias("name"))
+    return (
+        names.with_columns(_person_id(pl.col("name")).alias("author_id"))
+        .group_by("author_id")
+        .agg(pl.col("name").min(), pl.col("name_as_printed").unique().sort().alias("name_variants"))
+    )
+
+
+def _affiliations(printed: list[pl.Series]) -> pl.DataFrame:
+    """One row per distinct printed organization string."""
+    names = pl.concat([s.alias("printed") for s in printed]).to_frame()
+    return (
+        names.with_columns(
+            pl.col("printed").map_elements(_nfc, return_dtype=pl.Utf8).alias("name"),
+            _org_id(pl.col("printed")).alias("affiliation_id"),
+        )
+        .group_by("affiliation_id")
+        .agg(pl.col("name").min(), pl.col("printed").unique().sort().alias("aliases"))
+    )
+
+
+def _listing_issues(ranked: pl.DataFrame) -> list[Issue]:
+    """Report every listing that is not its work's primary one (the same work listed again)."""
+    issues: list[Issue] = []
+    primary = ranked.filter("_primary").select(
+        "paper_id", pl.col("_path").alias("_p_path"), pl.col("source_line").alias("_p_line")
+    )
+    for row in (
+        ranked.filter(~pl.col("_primary")).join(primary, on="paper_id").iter_rows(named=True)
+    ):
+        key = f" [{row['listing_key']}]" if row["listing_key"] else ""
+        issues.append(
+            Issue(
+                code="same-work-listed-again",
+                severity="info",
+                message=(
+                    f"{row['title']!r}{key} is the same work as the listing at "
+                    f"{row['_p_path']}:{row['_p_line']} (same title, year and an author in "
+                    "common); both listings are kept in paper_listings"
+                ),
+                source_path=row["_path"],
+                line=row["source_line"],
+                text=row["title"],
+                table="paper_listings",
+                key=row["paper_id"],
+            )
+        )
+    return issues

@@ -22,7 +22,20 @@ from rapidfuzz.distance import Levenshtein
 
 _SPACE = re.compile(r"\s+")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 DAY_RE = re.compile(
     rf"^(?P<weekday>{'|'.join(_WEEKDAYS)}),\s+(?P<month>{'|'.join(_MONTHS)})\s+"
     r"(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?$"
@@ -146,6 +159,14 @@ class ProgramRules:
             and not text.endswith((".", "!", "?", ":", ","))
             and any(w.strip("()") in self.room_words for w in words)
         )
+
+    def award_value(self, text: str) -> str:
+        """Return an award's normalized value ("Community Award Winner!" -> "Community Award").
+
+        An award the rules do not list keeps its printed text, without the "!".
+        """
+        flag = self.flags.get(key(text))
+        return flag.value if flag else text.strip().rstrip("!").strip()
 
     def is_tba(self, text: str) -> bool:
         """Tell whether a title is a placeholder such as "Title TBA"."""

@@ -101,7 +101,10 @@ def _foreign_key_schema(
             )
         return lf.select(col.is_in(values.implode()).alias(column))
 
-    return pa.DataFrameSchema({column: pa.Column(checks=pa.Check(single, name=label))})
+    # Nulls are the model's business (nullable or not); a foreign key only checks values.
+    return pa.DataFrameSchema(
+        {column: pa.Column(checks=pa.Check(single, name=label), nullable=True)}
+    )
 
 
 def validate_tables(tables: Mapping[str, pl.DataFrame]) -> ValidationReport:

@@ -13,7 +13,19 @@ import pandera.polars as pa
 import polars as pl
 
 SESSION_KINDS = ["paper_session", "keynote", "break", "meal", "reception", "opening", "award"]
-PAPER_KINDS = ["research", "operational_systems", "keynote", "test_of_time", "award"]
+PAPER_KINDS = [
+    "research",
+    "operational_systems",
+    "keynote",
+    "test_of_time",
+    "award",
+    "conference",
+    "journal",
+    "patent",
+    "workshop",
+    "other",
+]
+POSITION_KINDS = ["work", "education"]
 AFFILIATION_STATUSES = ["affiliated", "unaffiliated", "independent", "not_printed"]
 CHAIR_ROLES = ["session_chair", "program_co_chair", "general_chair"]
 SOURCE_KINDS = ["program", "cv"]
@@ -106,21 +118,26 @@ class Sessions(pa.DataFrameModel):
 
 
 class Papers(pa.DataFrameModel):
-    """Papers and talks presented in the program."""
+    """Works: papers and talks, each once however many sources list it."""
 
     paper_id: str = pa.Field(
         str_matches=_ID,
         unique=True,
-        description="Stable ID from the venue, year and normalized title.",
+        description="Stable ID of the work, from its normalized title and year (and venue, for keynotes).",
     )
-    source_id: str = pa.Field(description="Raw file the paper was read from (sources.source_id).")
+    source_id: str = pa.Field(
+        description="Raw file of the work's primary listing (sources.source_id): a program's listing first, then the first by path and line."
+    )
     session_id: str = pa.Field(
-        description="Program item the paper is presented in (sessions.session_id)."
+        nullable=True,
+        description="Program item the work is presented in (sessions.session_id); null when no program lists it.",
     )
     position_in_session: pl.Int16 = pa.Field(
-        ge=1, description="1-based order of the paper in its session."
+        nullable=True,
+        ge=1,
+        description="1-based order of the work in its session; null when no program lists it.",
     )
-    title: str = pa.Field(description="Title exactly as printed.")
+    title: str = pa.Field(description="Title exactly as printed in the primary listing.")
     abstract: str = pa.Field(
         nullable=True,
         description="Whole abstract as printed, paragraphs separated by a blank line; null when none is printed.",
@@ -131,35 +148,121 @@ class Papers(pa.DataFrameModel):
     )
     kind: str = pa.Field(
         isin=PAPER_KINDS,
-        description='research, operational_systems (flagged "Operational Systems Paper"), keynote, test_of_time or award.',
+        description='From a program: research, operational_systems (flagged "Operational Systems Paper"), keynote, test_of_time, award. From a CV section: conference, journal, patent, workshop, other.',
     )
     venue: str = pa.Field(
-        description='Venue the paper was published in, short form (e.g. "NSDI \'26"; "NSDI \'14" for a Test of Time paper).'
+        nullable=True,
+        description='Venue, short form where the text gives one ("NSDI \'26"; "NSDI \'14" for a Test of Time paper; "CoNEXT" in a CV).',
     )
     venue_as_printed: str = pa.Field(
         nullable=True,
-        description='The line naming the venue as printed, when it differs from the program ("Published in the Proceedings of …").',
+        description='The venue as printed, when it differs from the program ("Published in the Proceedings of …", a CV\'s venue text).',
     )
-    year: pl.Int16 = pa.Field(nullable=True, ge=1950, le=2100, description="Year of the venue.")
+    year: pl.Int16 = pa.Field(
+        nullable=True, ge=1950, le=2100, description="Year of the venue; null when not printed."
+    )
     flags: pl.List(pl.Utf8) = pa.Field(
-        description='Flag lines printed with the paper, exactly as printed ("Awarded Outstanding Paper!").'
+        description='Flag lines printed with the primary listing, exactly as printed ("Awarded Outstanding Paper!").'
     )
     awards: pl.List(pl.Utf8) = pa.Field(
-        description='Awards named by the flags, normalized ("Outstanding Paper", "Community Award").'
+        description='Awards named by any listing, normalized ("Outstanding Paper", "Community Award"), sorted.'
     )
     has_media: bool = pa.Field(
         description='True when the program links the paper\'s media ("Available Media" or similar).'
     )
-    source_line: pl.Int32 = pa.Field(ge=1, description="Line of the paper's title in the raw file.")
+    source_line: pl.Int32 = pa.Field(
+        ge=1, description="Line of the primary listing's title (or entry) in its raw file."
+    )
 
     class Config:
         strict = True
         metadata = {
-            "grain": "one row per paper or talk",
+            "grain": "one row per work (paper or talk)",
             "primary_key": ["paper_id"],
             "foreign_keys": {
                 "source_id": ("sources", "source_id"),
                 "session_id": ("sessions", "session_id"),
+            },
+        }
+
+
+class PaperListings(pa.DataFrameModel):
+    """Every listing of a work: in a program, or as an entry of a CV."""
+
+    source_id: str = pa.Field(description="Raw file of the listing (sources.source_id).")
+    source_line: pl.Int32 = pa.Field(
+        ge=1, description="Line where the listing starts in its raw file."
+    )
+    paper_id: str = pa.Field(description="The work listed (papers.paper_id).")
+    listing_key: str = pa.Field(
+        nullable=True,
+        description='The CV\'s key for the entry ("C4", "P14", "12"); null in a program.',
+    )
+    listed_as: str = pa.Field(
+        isin=PAPER_KINDS,
+        description="Kind as this listing gives it (a CV's section, or the program's kind).",
+    )
+    title: str = pa.Field(
+        description="Title exactly as printed in this listing (markup such as **bold** removed)."
+    )
+    authors_as_printed: pl.List(pl.Utf8) = pa.Field(
+        description="Authors' names exactly as printed in this listing, in order."
+    )
+    venue: str = pa.Field(
+        nullable=True, description="Venue of this listing, short form where given."
+    )
+    venue_as_printed: str = pa.Field(
+        nullable=True, description="Venue text exactly as printed in this listing."
+    )
+    year: pl.Int16 = pa.Field(
+        nullable=True, ge=1950, le=2100, description="Year printed in this listing."
+    )
+    flags: pl.List(pl.Utf8) = pa.Field(
+        description="Award or flag texts exactly as printed with this listing."
+    )
+    accepted: pl.Int32 = pa.Field(
+        nullable=True,
+        ge=0,
+        description='Papers accepted, from an acceptance rate ("28/104 ≈ 26.9%" -> 28).',
+    )
+    submitted: pl.Int32 = pa.Field(
+        nullable=True,
+        ge=1,
+        description='Papers submitted, from an acceptance rate ("28/104 ≈ 26.9%" -> 104).',
+    )
+    acceptance_rate_as_printed: str = pa.Field(
+        nullable=True, description="The acceptance rate exactly as printed."
+    )
+    acceptance_note: str = pa.Field(
+        nullable=True, description='Qualifier printed with the acceptance rate ("Spring").'
+    )
+    impact_factor: float = pa.Field(
+        nullable=True, ge=0, description="Journal impact factor as printed."
+    )
+    patent_application_numbers: pl.List(pl.Utf8) = pa.Field(
+        description='Patent application numbers as printed ("US 19/173,029", "PCT/SE2023/050880").'
+    )
+    patent_grant_numbers: pl.List(pl.Utf8) = pa.Field(
+        description='Granted patent numbers as printed ("US12111766B2").'
+    )
+    filed: str = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{4}(-\d{2})?$",
+        description='Filing date as precise as printed: "2025-04" or "2025".',
+    )
+    other_titles: pl.List(pl.Utf8) = pa.Field(
+        description='Alternative titles printed as "Other name: …".'
+    )
+
+    class Config:
+        strict = True
+        unique = ["source_id", "source_line"]
+        metadata = {
+            "grain": "one row per listing of a work in a source",
+            "primary_key": ["source_id", "source_line"],
+            "foreign_keys": {
+                "source_id": ("sources", "source_id"),
+                "paper_id": ("papers", "paper_id"),
             },
         }
 
@@ -301,13 +404,65 @@ class SessionChairs(pa.DataFrameModel):
         }
 
 
+class AuthorPositions(pa.DataFrameModel):
+    """Jobs and degrees of a CV's owner."""
+
+    source_id: str = pa.Field(description="The CV the position was read from (sources.source_id).")
+    position: pl.Int16 = pa.Field(
+        ge=1,
+        description="1-based order of the position in the CV (work experience first, then education).",
+    )
+    author_id: str = pa.Field(description="The CV's owner (authors.author_id).")
+    affiliation_id: str = pa.Field(
+        description="The employer or university (affiliations.affiliation_id)."
+    )
+    organization_as_printed: str = pa.Field(
+        description="The employer or university exactly as printed."
+    )
+    kind: str = pa.Field(isin=POSITION_KINDS, description="work or education.")
+    role: str = pa.Field(nullable=True, description="Job title or degree as printed.")
+    unit: str = pa.Field(nullable=True, description="Team, lab, school or department as printed.")
+    place: str = pa.Field(nullable=True, description='Place as printed ("Stockholm, Sweden").')
+    start: str = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{4}(-(\d{2}|spring|summer|fall|winter))?$",
+        description='Start, as precise as printed: "2017-08", "2013" or a season "2013-fall".',
+    )
+    end: str = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{4}(-(\d{2}|spring|summer|fall|winter))?$",
+        description="End in the same form; null when current or not printed.",
+    )
+    start_as_printed: str = pa.Field(nullable=True, description="Start exactly as printed.")
+    end_as_printed: str = pa.Field(nullable=True, description='End exactly as printed ("now").')
+    is_current: bool = pa.Field(description='True when the end is printed as "now" or "present".')
+    source_line: pl.Int32 = pa.Field(
+        ge=1, description="Line of the position's organization in the CV."
+    )
+
+    class Config:
+        strict = True
+        unique = ["source_id", "position"]
+        metadata = {
+            "grain": "one row per job or degree listed in a CV",
+            "primary_key": ["source_id", "position"],
+            "foreign_keys": {
+                "source_id": ("sources", "source_id"),
+                "author_id": ("authors", "author_id"),
+                "affiliation_id": ("affiliations", "affiliation_id"),
+            },
+        }
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sources": Sources,
     "sessions": Sessions,
     "papers": Papers,
+    "paper_listings": PaperListings,
     "authors": Authors,
     "affiliations": Affiliations,
     "paper_authors": PaperAuthors,
     "paper_author_affiliations": PaperAuthorAffiliations,
     "session_chairs": SessionChairs,
+    "author_positions": AuthorPositions,
 }

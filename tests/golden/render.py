@@ -42,6 +42,9 @@ def render_release(out_dir: Path) -> str:
         )
     chairs = t["session_chairs"].sort("session_id", "position")
     for src in sources.iter_rows(named=True):
+        if src["kind"] == "cv":
+            lines.extend(_render_cv(t, src))
+            continue
         lines.append(f"# {src['path']} ({src['kind']}, {src['event']})")
         sessions = t["sessions"].filter(pl.col("source_id") == src["source_id"]).sort("source_line")
         for s in sessions.iter_rows(named=True):
@@ -69,6 +72,63 @@ def render_release(out_dir: Path) -> str:
                     lines.append(f"      bio: {_clip(p['bio'])}")
                 lines.extend(by_paper.get(p["paper_id"], []))
         lines.append("")
+    papers = t["papers"].select("paper_id", "source_id", "source_line")
+    shared = (
+        t["paper_listings"].group_by("paper_id").agg(pl.len().alias("n")).filter(pl.col("n") > 1)
+    )
+    if shared.height:
+        lines.append("# works listed more than once (paper_id: listings)")
+        listings = t["paper_listings"].join(sources.select("source_id", "path"), on="source_id")
+        for row in shared.join(papers, on="paper_id").sort("paper_id").iter_rows(named=True):
+            where = listings.filter(pl.col("paper_id") == row["paper_id"]).sort(
+                "path", "source_line"
+            )
+            lines.append(
+                f"{row['paper_id']}: "
+                + ", ".join(f"{r['path']}:L{r['source_line']}" for r in where.iter_rows(named=True))
+            )
+        lines.append("")
     counts = ", ".join(f"{name} {df.height}" for name, df in sorted(t.items()))
     lines.append(f"# rows: {counts}")
     return "\n".join(lines) + "\n"
+
+
+def _render_cv(t: dict[str, pl.DataFrame], src: dict[str, object]) -> list[str]:
+    """Render a CV: every listing with its details, then the owner's positions."""
+    lines = [f"# {src['path']} ({src['kind']})"]
+    listings = t["paper_listings"].filter(pl.col("source_id") == src["source_id"])
+    for row in listings.sort("source_line").iter_rows(named=True):
+        lines.append(
+            f"L{row['source_line']} [{row['listing_key']} {row['listed_as']}] {row['title']}"
+        )
+        lines.append(f"      authors: {'; '.join(row['authors_as_printed'])}")
+        lines.append(
+            f"      venue: {row['venue'] or '-'} | {row['venue_as_printed'] or '-'} | "
+            f"year {row['year']}"
+        )
+        details = {
+            "flags": row["flags"],
+            "accepted/submitted": (row["accepted"], row["submitted"]) if row["submitted"] else None,
+            "rate": row["acceptance_rate_as_printed"],
+            "note": row["acceptance_note"],
+            "impact factor": row["impact_factor"],
+            "applications": row["patent_application_numbers"],
+            "grants": row["patent_grant_numbers"],
+            "filed": row["filed"],
+            "other titles": row["other_titles"],
+        }
+        shown = {k: v for k, v in details.items() if v}
+        if shown:
+            lines.append("      " + "; ".join(f"{k}: {v}" for k, v in shown.items()))
+    positions = t["author_positions"].filter(pl.col("source_id") == src["source_id"])
+    owner = t["authors"].filter(pl.col("author_id").is_in(positions["author_id"].implode()))
+    lines.append(f"  positions of {', '.join(owner['name'].to_list())}:")
+    for p in positions.sort("position").iter_rows(named=True):
+        end = "now" if p["is_current"] else (p["end"] or "-")
+        lines.append(
+            f"  {p['position']:>2}. L{p['source_line']} {p['kind']}: {p['organization_as_printed']}"
+            f" | {p['unit'] or '-'} | {p['role'] or '-'} | {p['place'] or '-'} | "
+            f"{p['start'] or '-'} – {end}"
+        )
+    lines.append("")
+    return lines

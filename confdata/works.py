@@ -1,0 +1,130 @@
+"""Deciding when two listings are the same work, and giving each work a stable ID.
+
+A paper can be listed several times: in a program and in its authors' CVs, or
+twice in one CV (a conference paper repeated among the workshop papers).
+Sameness is decided on the work, never on a listing's key: the same
+normalized title, compatible years and at least one author in common.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from confdata.ids import stable_id
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Talks are identified by their event: two keynotes titled "Title TBA" are not one work.
+EVENT_SCOPED_KINDS = frozenset({"keynote"})
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What identifies a work in one listing.
+
+    Attributes:
+        listing_id: The listing's own ID (source and line).
+        title: Title as printed.
+        year: Year of the venue, if printed.
+        kind: Kind of the listing (``keynote`` listings are scoped to their venue).
+        venue: Venue of the listing.
+        authors: Authors' names as printed.
+        identifiers: Numbers that name exactly one work (patent application numbers).
+        other_titles: Alternative titles printed for the work.
+    """
+
+    listing_id: str
+    title: str
+    year: int | None
+    kind: str
+    venue: str | None
+    authors: tuple[str, ...]
+    identifiers: tuple[str, ...] = ()
+    other_titles: tuple[str, ...] = ()
+
+
+def work_title_key(title: str) -> str:
+    """Return the form of a title used to find the same work.
+
+    Diacritics, case, punctuation, markup and spacing do not distinguish works.
+
+    Examples:
+        >>> work_title_key("**PacketMill**: Toward per-core 100-Gbps Networking")
+        'packetmill toward per core 100 gbps networking'
+    """
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def person_key(name: str) -> str:
+    """Return a loose key of a person's name: folded letters of the first and last words.
+
+    It only serves to tell whether two author lists overlap, not to resolve people.
+
+    Examples:
+        >>> person_key("Gerald Q. Maguire Jr.") == person_key("Gerald Q. Maguire Jr")
+        True
+        >>> person_key("Dejan Kostić")
+        'dejan kostic'
+    """
+    words = [w for w in work_title_key(name).split() if w not in {"jr", "sr", "ii", "iii"}]
+    return f"{words[0]} {words[-1]}" if len(words) > 1 else (words[0] if words else "")
+
+
+def _compatible(a: Listing, b: Listing) -> bool:
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    # Two patents may share a formal title ("Network Entity and Method …") yet be
+    # different filings with different numbers and different working titles.
+    if a.identifiers and b.identifiers and not set(a.identifiers) & set(b.identifiers):
+        return False
+    other_a = {work_title_key(t) for t in a.other_titles}
+    other_b = {work_title_key(t) for t in b.other_titles}
+    if other_a and other_b and not other_a & other_b:
+        return False
+    if not a.authors or not b.authors:
+        return True
+    return bool({person_key(n) for n in a.authors} & {person_key(n) for n in b.authors})
+
+
+def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
+    """Group listings into works; return listing ID -> paper ID.
+
+    Listings with the same title key are the same work when their years agree
+    (or one is unknown) and their author lists overlap (or one is empty). The
+    paper ID hashes the title key with the year shared by the work (and the
+    venue, for talks), so it does not depend on the order of the listings.
+    """
+    groups: dict[tuple[str, str], list[Listing]] = {}
+    for listing in sorted(listings, key=lambda x: x.listing_id):
+        scope = listing.venue or "" if listing.kind in EVENT_SCOPED_KINDS else ""
+        groups.setdefault((work_title_key(listing.title), scope), []).append(listing)
+    result: dict[str, str] = {}
+    for (key, scope), members in groups.items():
+        clusters: list[list[Listing]] = []
+        for listing in sorted(members, key=lambda x: (x.year is None, x.year or 0, x.listing_id)):
+            home = next((c for c in clusters if all(_compatible(listing, m) for m in c)), None)
+            if home is None:
+                clusters.append([listing])
+            else:
+                home.append(listing)
+        for cluster in clusters:
+            years = sorted({m.year for m in cluster if m.year is not None})
+            authors = sorted({person_key(n) for m in cluster for n in m.authors})
+            # Same title and year yet different works: their numbers, or else
+            # their first author, tell them apart.
+            clash = sum(1 for c in clusters if _year_of(c) == _year_of(cluster)) > 1
+            numbers = sorted({n for m in cluster for n in m.identifiers})
+            extra = (numbers or authors or [""])[0] if clash else ""
+            paper_id = stable_id("pap", key, years[0] if years else None, scope, extra)
+            for m in cluster:
+                result[m.listing_id] = paper_id
+    return result
+
+
+def _year_of(cluster: list[Listing]) -> int | None:
+    years = sorted({m.year for m in cluster if m.year is not None})
+    return years[0] if years else None
