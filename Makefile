@@ -15,7 +15,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 # Let Prefect show the library's own log lines (files read, rows written) in the run logs.
 export PREFECT_LOGGING_EXTRA_LOGGERS ?= confdata
 
-.PHONY: help setup run test lint format update-golden lock server clean
+.PHONY: help setup run test validate lint format update-golden lock server clean
 
 help: ## Show the targets, one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ test: $(STAMP) ## Run lint and the whole test suite (unit, property, golden, flo
 	$(VENV)/bin/ruff check confdata schemas flows tests
 	$(VENV)/bin/ruff format --check confdata schemas flows tests
 	$(PY) -m pytest
+
+validate: $(STAMP) ## Check a published release (OUT=dir) as a downstream CI job would
+	$(PY) -m confdata.release_check --out "$(OUT)"
 
 lint: $(STAMP) ## Lint with ruff
 	$(VENV)/bin/ruff check confdata schemas flows tests

@@ -183,6 +183,25 @@ def staging_dir(out_dir: Path) -> Path:
     return path
 
 
+def link_tree(src: Path, dst: Path) -> None:
+    """Copy a folder's files into another by hard links (no data copied; same file system)."""
+    for path in sorted(src.rglob("*")):
+        target = dst / path.relative_to(src)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    """Return a file's size and SHA-256."""
+    return {"bytes": path.stat().st_size, "sha256": sha256_bytes(path.read_bytes())}
+
+
 def remove_tree(path: Path) -> None:
     """Remove a folder if it exists."""
     if path.exists():

@@ -27,11 +27,15 @@ def build_report(
     row_counts: Mapping[str, int],
     validation: Mapping[str, Any],
     issues: Iterable[Issue],
+    release: Mapping[str, Any] | None = None,
+    diff: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the report as plain data (what ``report.json`` holds)."""
     ordered = sort_issues(issues)
     return {
         "pipeline_version": pipeline_version,
+        "release": dict(release or {}),
+        "diff": dict(diff or {}),
         "sources": sources,
         "row_counts": dict(sorted(row_counts.items())),
         "validation": dict(validation),
@@ -55,6 +59,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         + ", ".join(f"{n} {sev}" for sev, n in report["severity_counts"].items())
         + ("." if report["severity_counts"] else "no issues."),
         "",
+        *_release_lines(report),
         "## Sources",
         "",
         "| path | kind | sha256 |",
@@ -93,3 +98,36 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         if issue["text"]:
             out.append(f"  > {issue['text']}")
     return "\n".join(out) + "\n"
+
+
+def _release_lines(report: Mapping[str, Any]) -> list[str]:
+    """Render the release version and the diff against the previous release."""
+    release = report.get("release") or {}
+    if not release:
+        return []
+    previous = release.get("previous_version")
+    out = [
+        f"Release {release.get('version')}"
+        + (f", compared with {previous}." if previous else " (the first release)."),
+        "",
+    ]
+    diff = report.get("diff") or {}
+    tables = diff.get("tables") or {}
+    if previous and tables:
+        out += [
+            "## Changes since " + previous,
+            "",
+            "| table | added | removed | changed |",
+            "|---|---:|---:|---:|",
+        ]
+        out += [
+            f"| {n} | {d['added']} | {d['removed']} | {d['changed']} |"
+            for n, d in sorted(tables.items())
+        ]
+        for name, moves in sorted((diff.get("entities") or {}).items()):
+            for m in moves.get("merged", []):
+                out.append(f"- {name}: merged {', '.join(m['old_ids'])} into {m['new_id']}")
+            for m in moves.get("split", []):
+                out.append(f"- {name}: split {m['old_id']} into {', '.join(m['new_ids'])}")
+        out.append("")
+    return out

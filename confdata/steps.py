@@ -12,6 +12,7 @@ complete and valid.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,7 @@ from confdata.issues import Issue
 from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
 from confdata.reference import build_reference
+from confdata.releases import build_manifest, content_hash, diff_tables, next_version
 from confdata.tables import concat_stg, core_tables, cv_frames, program_frames
 from confdata.usenix_program import looks_like_program, parse_program
 from schemas import validate_tables
@@ -63,12 +65,17 @@ class ParseSummary:
 
 @dataclass(frozen=True, slots=True)
 class ReleaseSummary:
-    """What a published release holds."""
+    """What a run published: the release's version, row and issue counts and files.
+
+    ``published`` is False when the tables equal the current release ("no change").
+    """
 
     out_dir: str
     row_counts: dict[str, int]
     issue_counts: dict[str, int]
     files: list[str] = field(default_factory=list)
+    version: str = ""
+    published: bool = True
 
 
 def work_dir_for(out_dir: Path) -> Path:
@@ -223,40 +230,98 @@ def validate(work_dir: Path) -> dict[str, Any]:
     return result
 
 
+def _current_release(out_dir: Path) -> tuple[dict[str, Any] | None, dict[str, pl.DataFrame]]:
+    """Return the manifest and tables of the release now in ``out_dir`` (none on a first run)."""
+    manifest_path = out_dir / "manifest.json"
+    if not manifest_path.is_file():
+        return None, {}
+    return io.read_json(manifest_path), io.read_frames(out_dir / "parquet")
+
+
 def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
-    """Write the release (tables, report) into a staging folder and swap it in as ``out_dir``."""
+    """Publish the validated tables as a new release of ``out_dir``, atomically.
+
+    The release is written to ``releases/<version>/`` inside a staging copy of
+    ``out_dir`` (earlier releases hard-linked, not copied), copied to the top,
+    and the staging folder is swapped in. When its tables are byte-identical to
+    the current release, nothing is published ("no change").
+    """
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     tables = io.read_frames(work_dir / "core")
     validation = io.read_json(work_dir / "validation.json")
     if not validation["ok"]:
         raise ValidationFailed("the tables did not pass validation; nothing was published")
-    issues = _read_issues(work_dir)
+    out_dir = out_dir.resolve()
+    previous_manifest, previous_tables = _current_release(out_dir)
+    releases = out_dir / "releases"
+    version = next_version(sorted(p.name for p in releases.iterdir()) if releases.is_dir() else [])
     staging = io.staging_dir(out_dir)
     try:
-        files: list[str] = []
+        release = staging / "releases" / version
+        files: dict[str, dict[str, Any]] = {}
         for name, df in sorted(tables.items()):
-            written = io.write_table(df, name, staging)
-            files.extend(written["files"])
-        sources = tables["sources"].select("path", "kind", "sha256").to_dicts()
+            facts = io.write_table(df, name, release)
+            for path, meta in facts["files"].items():
+                files[path] = {**meta, "rows": facts["rows"]}
+        content = content_hash({path: meta["sha256"] for path, meta in files.items()})
+        if previous_manifest and previous_manifest.get("content_sha256") == content:
+            log.info("no change: the tables equal release %s", previous_manifest["version"])
+            io.remove_tree(staging)
+            return ReleaseSummary(
+                out_dir=str(out_dir),
+                row_counts={name: df.height for name, df in tables.items()},
+                issue_counts={},
+                version=previous_manifest["version"],
+                published=False,
+            )
+        diff = diff_tables(previous_tables, tables)
         report = build_report(
             pipeline_version=__version__,
-            sources=sources,
+            sources=tables["sources"].select("path", "kind", "sha256").to_dicts(),
             row_counts={name: df.height for name, df in tables.items()},
             validation=validation,
-            issues=issues,
+            issues=_read_issues(work_dir),
+            release={
+                "version": version,
+                "previous_version": previous_manifest["version"] if previous_manifest else None,
+            },
+            diff=diff,
         )
-        io.write_json(report, staging / "quality" / "report.json")
-        io.write_text(render_markdown(report), staging / "quality" / "report.md")
-        files += ["quality/report.json", "quality/report.md"]
+        io.write_json(report, release / "quality" / "report.json")
+        io.write_text(render_markdown(report), release / "quality" / "report.md")
+        for extra in ("quality/report.json", "quality/report.md"):
+            files[extra] = io.file_facts(release / extra)
+        manifest = build_manifest(
+            version=version,
+            previous_version=previous_manifest["version"] if previous_manifest else None,
+            pipeline_version=__version__,
+            files=files,
+            sources=[
+                {"path": r["path"], "sha256": r["sha256"], "kind": r["kind"]}
+                for r in tables["sources"].iter_rows(named=True)
+            ],
+            content=content,
+            run={
+                "started": started,
+                "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            },
+        )
+        io.write_json(manifest, release / "manifest.json")
+        if releases.is_dir():
+            io.link_tree(releases, staging / "releases")
+        io.link_tree(release, staging)
         io.swap_in(staging, out_dir)
     except BaseException:
         io.remove_tree(staging)
         raise
-    log.info("published %d files to %s", len(files), out_dir)
+    log.info("published release %s (%d files) to %s", version, len(files) + 1, out_dir)
     return ReleaseSummary(
         out_dir=str(out_dir),
         row_counts=report["row_counts"],
         issue_counts=report["issue_counts"],
-        files=sorted(files),
+        files=sorted([*files, "manifest.json"]),
+        version=version,
+        published=True,
     )
 
 

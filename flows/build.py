@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from confdata import io, steps
 from confdata.errors import RawInputError, ValidationFailed
@@ -49,6 +50,27 @@ def publish(work_dir: Path, out_dir: Path) -> steps.ReleaseSummary:
     return steps.publish(work_dir, out_dir)
 
 
+@task
+def publish_artifacts(release: steps.ReleaseSummary) -> None:
+    """Show the release in the Prefect UI: the quality report and its counts as artifacts."""
+    report = Path(release.out_dir) / "quality" / "report.md"
+    create_markdown_artifact(
+        key="quality-report",
+        markdown=report.read_text(encoding="utf-8"),
+        description="Data-quality report",
+    )
+    create_table_artifact(
+        key="row-counts",
+        table=[{"table": name, "rows": rows} for name, rows in sorted(release.row_counts.items())],
+        description=f"Rows per table in release {release.version}",
+    )
+    create_table_artifact(
+        key="issue-counts",
+        table=[{"code": code, "count": n} for code, n in sorted(release.issue_counts.items())],
+        description=f"Data-quality issues by code in release {release.version}",
+    )
+
+
 @flow(name="build-confdata", log_prints=False)
 def build_dataset(raw_dir: str = "raw", out_dir: str = "out") -> steps.ReleaseSummary:
     """Build the dataset from every raw file in ``raw_dir`` and publish it to ``out_dir``."""
@@ -66,7 +88,13 @@ def build_dataset(raw_dir: str = "raw", out_dir: str = "out") -> steps.ReleaseSu
         logger.info("tables: %s", counts)
         validate(work)
         release = publish(work, out)
-        logger.info("published %s: %s", release.out_dir, release.issue_counts)
+        if release.published:
+            logger.info("published release %s to %s", release.version, release.out_dir)
+            publish_artifacts(release)
+        else:
+            logger.info(
+                "no change: the tables equal release %s; nothing published", release.version
+            )
         return release
     finally:
         io.remove_tree(work)
@@ -84,10 +112,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         print(f"nothing was published; {args.out}/ is unchanged", file=sys.stderr)
         return 1
-    print(
-        f"published to {release.out_dir}: "
-        + ", ".join(f"{k} {v}" for k, v in release.row_counts.items())
-    )
+    counts = ", ".join(f"{k} {v}" for k, v in release.row_counts.items())
+    if release.published:
+        print(f"published release {release.version} to {release.out_dir}: {counts}")
+    else:
+        print(
+            f"no change: {release.out_dir} already holds these tables (release {release.version})"
+        )
     return 0
 
 

@@ -25,6 +25,42 @@ def test_flow_builds_and_publishes_a_release(prefect_harness: None, tmp_path: Pa
     assert (out / "csv" / "sessions.csv").is_file()
     report = json.loads((out / "quality" / "report.json").read_text(encoding="utf-8"))
     assert report["validation"]["ok"] is True
+    assert release.published and release.version == "r0001"
+
+
+def test_flow_publishes_its_summary_as_artifacts(prefect_harness: None, tmp_path: Path) -> None:
+    """It leaves the quality report and the row counts on the run's page in the Prefect UI."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        TaskRunFilter,
+    )
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / NSDI26.name).write_bytes(NSDI26.read_bytes())
+    build_dataset(raw_dir=str(raw), out_dir=str(tmp_path / "out"))
+
+    async def keys() -> set[str]:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(any_=["quality-report", "row-counts", "issue-counts"])
+                ),
+                # Empty filters spelled out: this server rejects them as null.
+                flow_run_filter=FlowRunFilter(),
+                task_run_filter=TaskRunFilter(),
+                sort=ArtifactSort.KEY_ASC,
+                limit=50,
+            )
+        return {a.key for a in found if a.key}
+
+    import asyncio
+
+    assert asyncio.run(keys()) == {"quality-report", "row-counts", "issue-counts"}
 
 
 def test_command_line_reports_a_bad_file_and_publishes_nothing(

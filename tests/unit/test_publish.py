@@ -15,11 +15,11 @@ from confdata.steps import run_pipeline
 from tests.conftest import FIXTURES, NSDI26
 
 
-def snapshot(folder: Path) -> dict[str, str]:
+def snapshot(folder: Path, *, with_manifest: bool = True) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and (with_manifest or p.name != "manifest.json")
     }
 
 
@@ -32,12 +32,46 @@ def raw(tmp_path: Path) -> Path:
 
 
 def test_same_input_gives_byte_identical_release(raw: Path, tmp_path: Path) -> None:
-    """It writes the same bytes for the same input, run after run."""
+    """It writes the same bytes for the same input; only the manifest's run times differ."""
     first, second = tmp_path / "a", tmp_path / "b"
     run_pipeline(raw, first)
     run_pipeline(raw, second)
-    assert snapshot(first) == snapshot(second)
+    assert snapshot(first, with_manifest=False) == snapshot(second, with_manifest=False)
     assert "parquet/papers.parquet" in snapshot(first)
+    a, b = (json.loads((d / "manifest.json").read_text(encoding="utf-8")) for d in (first, second))
+    assert {k: v for k, v in a.items() if k != "run"} == {k: v for k, v in b.items() if k != "run"}
+
+
+def test_rerun_with_nothing_changed_publishes_nothing(raw: Path, tmp_path: Path) -> None:
+    """It says "no change" and keeps the one release when the tables are identical."""
+    out = tmp_path / "out"
+    assert run_pipeline(raw, out).version == "r0001"
+    before = snapshot(out)
+    again = run_pipeline(raw, out)
+    assert (again.published, again.version) == (False, "r0001")
+    assert snapshot(out) == before
+
+
+def test_new_release_keeps_the_previous_one_and_reports_the_diff(raw: Path, tmp_path: Path) -> None:
+    """It publishes r0002 on top, keeps r0001 untouched under releases/, and diffs them."""
+    out = tmp_path / "out"
+    run_pipeline(raw, out)
+    first = snapshot(out / "releases" / "r0001")
+    (raw / "cv.txt").write_text(
+        "Ann Lee | Curriculum Vitae\n\nPublications\n\nConference Publications\n\n"
+        "- [C1] **Ann Lee**, Bo Chen. A Paper In *Some Venue (SV)*. 2024.\n",
+        encoding="utf-8",
+    )
+    second = run_pipeline(raw, out)
+    assert second.version == "r0002"
+    assert snapshot(out / "releases" / "r0001") == first
+    top = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (top["version"], top["previous_version"]) == ("r0002", "r0001")
+    report = json.loads((out / "quality" / "report.json").read_text(encoding="utf-8"))
+    assert report["release"] == {"version": "r0002", "previous_version": "r0001"}
+    assert report["diff"]["tables"]["papers"] == {"added": 1, "removed": 0, "changed": 0}
+    assert report["diff"]["tables"]["sources"]["added"] == 1
+    assert "Changes since r0001" in (out / "quality" / "report.md").read_text(encoding="utf-8")
 
 
 def test_bad_file_leaves_the_last_release_untouched(raw: Path, tmp_path: Path) -> None:
@@ -49,7 +83,7 @@ def test_bad_file_leaves_the_last_release_untouched(raw: Path, tmp_path: Path) -
     with pytest.raises(RawInputError):
         run_pipeline(raw, out)
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]  # no staging left
 
 
 def test_invalid_tables_publish_nothing(raw: Path, tmp_path: Path) -> None:
