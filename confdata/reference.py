@@ -13,13 +13,14 @@ from typing import Any
 
 import yaml
 
+from confdata.affiliations import OrgRegistry, registry_from_dict
 from confdata.org_words import OrgKnowledge
 from confdata.usenix_lines import ProgramRules
 
 PROGRAM_RULES = "usenix_program.yaml"
 ORGANIZATION_WORDS = "organization_words.yaml"
 ORGANIZATIONS = "organizations.yaml"
-REQUIRED_FILES = (PROGRAM_RULES, ORGANIZATION_WORDS)
+REQUIRED_FILES = (PROGRAM_RULES, ORGANIZATION_WORDS, ORGANIZATIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Reference:
 
     program_rules: ProgramRules
     org_knowledge: OrgKnowledge
+    registry: OrgRegistry
 
 
 def _load(name: str, text: str) -> Mapping[str, Any]:
@@ -59,13 +61,14 @@ def build_reference(texts: Mapping[str, str]) -> Reference:
     missing = [name for name in REQUIRED_FILES if name not in texts]
     if missing:
         raise ValueError(f"reference files missing: {', '.join(missing)}")
-    registry = _load(ORGANIZATIONS, texts[ORGANIZATIONS]) if ORGANIZATIONS in texts else {}
+    registry = _load(ORGANIZATIONS, texts[ORGANIZATIONS])
     try:
         rules = ProgramRules.from_rules(_load(PROGRAM_RULES, texts[PROGRAM_RULES]))
         knowledge = OrgKnowledge.from_rules(
             _load(ORGANIZATION_WORDS, texts[ORGANIZATION_WORDS]),
             known_organization_names(registry),
         )
+        orgs = registry_from_dict(registry)
     except (KeyError, TypeError) as err:
         raise ValueError(f"reference data malformed: {err!r}") from err
-    return Reference(program_rules=rules, org_knowledge=knowledge)
+    return Reference(program_rules=rules, org_knowledge=knowledge, registry=orgs)

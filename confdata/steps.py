@@ -23,6 +23,8 @@ import polars as pl
 
 from confdata import __version__, io
 from confdata.academic_cv import looks_like_cv, parse_cv
+from confdata.datapackage import build_datapackage
+from confdata.dictionary import render_data_dictionary
 from confdata.errors import RawInputError, ValidationFailed
 from confdata.ids import stable_id
 from confdata.issues import Issue
@@ -32,7 +34,7 @@ from confdata.reference import build_reference
 from confdata.releases import build_manifest, content_hash, diff_tables, next_version
 from confdata.tables import concat_stg, core_tables, cv_frames, program_frames
 from confdata.usenix_program import looks_like_program, parse_program
-from schemas import validate_tables
+from schemas import MODELS, validate_tables
 
 log = logging.getLogger(__name__)
 
@@ -191,10 +193,11 @@ def _read_issues(work_dir: Path) -> list[Issue]:
     ]
 
 
-def build_tables(work_dir: Path) -> dict[str, int]:
+def build_tables(work_dir: Path, reference_dir: Path) -> dict[str, int]:
     """Combine every source's staging tables into the published tables (in the work folder)."""
     stg = concat_stg([io.read_frames(p) for p in sorted((work_dir / "stg").iterdir())])
-    tables, issues = core_tables(stg, _sources_table(work_dir))
+    reference = build_reference(io.read_reference(reference_dir))
+    tables, issues = core_tables(stg, _sources_table(work_dir), reference.registry)
     io.write_frames(tables, work_dir / "core")
     io.write_json([i.to_dict() for i in issues], work_dir / "issues" / "_combine.json")
     counts = {name: df.height for name, df in tables.items()}
@@ -289,7 +292,21 @@ def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
         )
         io.write_json(report, release / "quality" / "report.json")
         io.write_text(render_markdown(report), release / "quality" / "report.md")
-        for extra in ("quality/report.json", "quality/report.md"):
+        io.write_text(render_data_dictionary(MODELS), release / "DATA_DICTIONARY.md")
+        package = build_datapackage(
+            MODELS,
+            files,
+            name="confdata",
+            version=version,
+            title="confdata: conference programs and CVs",
+        )
+        io.write_json(package, release / "datapackage.json")
+        for extra in (
+            "quality/report.json",
+            "quality/report.md",
+            "DATA_DICTIONARY.md",
+            "datapackage.json",
+        ):
             files[extra] = io.file_facts(release / extra)
         manifest = build_manifest(
             version=version,
@@ -333,7 +350,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, reference_dir: Path | None = None
         ref = reference_dir or io.reference_dir_for(raw_dir)
         for source in sources:
             parse_source(source, ref, work)
-        build_tables(work)
+        build_tables(work, ref)
         validate(work)
         return publish(work, out_dir)
     finally:

@@ -16,8 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 import polars as pl
 
 from confdata.academic_cv import CvParse
+from confdata.affiliations import OrgRegistry
 from confdata.ids import stable_id, title_key
 from confdata.issues import Issue
+from confdata.org_resolution import OrgResolver
 from confdata.usenix_program import ProgramParse
 from confdata.works import Listing, assign_works
 from schemas.tables import MODELS
@@ -335,10 +337,6 @@ def _person_id(expr: pl.Expr) -> pl.Expr:
     return expr.map_elements(lambda n: stable_id("aut", _nfc(n)), return_dtype=pl.Utf8)
 
 
-def _org_id(expr: pl.Expr) -> pl.Expr:
-    return expr.map_elements(lambda n: stable_id("aff", _nfc(n)), return_dtype=pl.Utf8)
-
-
 def _conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
     """Order columns as the model declares them and sort rows by the primary key."""
     model = MODELS[name]
@@ -371,7 +369,7 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
 
 
 def core_tables(
-    stg: Mapping[str, pl.DataFrame], sources: pl.DataFrame
+    stg: Mapping[str, pl.DataFrame], sources: pl.DataFrame, registry: OrgRegistry
 ) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
     """Combine the staging frames of all sources into the published tables.
 
@@ -379,11 +377,13 @@ def core_tables(
     comes from its primary listing: a program listing first, then the first
     listing by source path and line. People and organizations are one row per
     distinct printed string (NFC) here; resolving them into real entities is a
-    later stage.
+    later stage. Organizations are resolved against the registry
+    (``confdata.org_resolution``).
 
     Args:
         stg: The concatenated ``stg_*`` frames of every source.
         sources: The ``sources`` table.
+        registry: The organization registry.
 
     Returns:
         The published tables by name, and the issues found while combining.
@@ -406,23 +406,47 @@ def core_tables(
         .join(awards, on="paper_id")
         .with_columns(pl.col("_all_awards").fill_null([]).alias("awards"))
     )
-    primary = papers.select("listing_id", "paper_id")
+    primary = papers.select("listing_id", "paper_id", "source_id")
     authorships = (
         stg["stg_authorships"]
         .join(primary, on="listing_id")
         .with_columns(_person_id(pl.col("name_as_printed")).alias("author_id"))
     )
+    positions = stg["stg_positions"].with_columns(
+        pl.when(pl.col("unit").is_not_null())
+        .then(pl.concat_str(["unit", pl.lit(" at "), "organization_as_printed"]))
+        .alias("_unit_at_org")
+    )
+    printed_orgs = [
+        *authorships["affiliations_as_printed"].explode().drop_nulls().to_list(),
+        *stg["stg_chairs"]["affiliations_as_printed"].explode().drop_nulls().to_list(),
+        *positions["organization_as_printed"].to_list(),
+        *positions["_unit_at_org"].drop_nulls().to_list(),
+    ]
+    resolver = OrgResolver.build(registry, printed_orgs)
+    matches = resolver.match_frame()
+    ids = dict(zip(matches["printed"], matches["affiliation_id"], strict=True))
     chairs = stg["stg_chairs"].with_columns(
         _person_id(pl.col("name_as_printed")).alias("author_id"),
-        pl.col("affiliations_as_printed").list.eval(_org_id(pl.element())).alias("affiliation_ids"),
+        pl.col("affiliations_as_printed")
+        .list.eval(pl.element().replace_strict(ids, return_dtype=pl.Utf8))
+        .alias("affiliation_ids"),
     )
-    positions = stg["stg_positions"].with_columns(
+    positions = positions.with_columns(
         _person_id(pl.col("owner_name")).alias("author_id"),
-        _org_id(pl.col("organization_as_printed")).alias("affiliation_id"),
+        # The unit "at" its organization when the registry knows that unit, else the organization.
+        pl.when(
+            pl.col("_unit_at_org").is_not_null()
+            & pl.col("_unit_at_org").replace_strict(_resolved(resolver), default=False)
+        )
+        .then(pl.col("_unit_at_org"))
+        .otherwise(pl.col("organization_as_printed"))
+        .replace_strict(ids, return_dtype=pl.Utf8)
+        .alias("affiliation_id"),
     )
     authors = _authors(stg, chairs)
     org_rows = (
-        authorships.select("paper_id", "position", "affiliations_as_printed")
+        authorships.select("paper_id", "position", "affiliations_as_printed", "source_line")
         .explode("affiliations_as_printed")
         .drop_nulls("affiliations_as_printed")
         .rename({"affiliations_as_printed": "affiliation_as_printed"})
@@ -430,16 +454,11 @@ def core_tables(
             (pl.int_range(pl.len()).over("paper_id", "position") + 1)
             .cast(pl.Int16)
             .alias("affiliation_position"),
-            _org_id(pl.col("affiliation_as_printed")).alias("affiliation_id"),
         )
+        .join(matches, left_on="affiliation_as_printed", right_on="printed")
     )
-    affiliations = _affiliations(
-        [
-            org_rows["affiliation_as_printed"],
-            chairs["affiliations_as_printed"].explode().drop_nulls(),
-            positions["organization_as_printed"],
-        ]
-    )
+    issues += _resolution_issues(resolver, org_rows, authorships, paths)
+    affiliations = resolver.affiliations()
     tables = {
         "sources": sources,
         "sessions": stg["stg_sessions"],
@@ -453,6 +472,65 @@ def core_tables(
         "author_positions": positions,
     }
     return {name: _conform(name, df) for name, df in tables.items()}, issues
+
+
+def _resolved(resolver: OrgResolver) -> dict[str, bool]:
+    return {p: m.org_id is not None for p, m in resolver.matches.items()}
+
+
+def _resolution_issues(
+    resolver: OrgResolver,
+    org_rows: pl.DataFrame,
+    authorships: pl.DataFrame,
+    paths: Mapping[str, str],
+) -> list[Issue]:
+    """Report every unresolved organization string and every fuzzy match, at its first line."""
+    where = (
+        org_rows.join(authorships.select("paper_id", "source_id").unique(), on="paper_id")
+        .with_columns(pl.col("source_id").replace_strict(paths, default="").alias("_path"))
+        .sort("_path", "source_line")
+        .group_by("affiliation_as_printed", maintain_order=True)
+        .agg(pl.col("_path").first(), pl.col("source_line").first(), pl.len().alias("n"))
+    )
+    first = {r["affiliation_as_printed"]: r for r in where.iter_rows(named=True)}
+    issues: list[Issue] = []
+    for printed, match in sorted(resolver.matches.items()):
+        loc = first.get(printed, {"_path": "", "source_line": 0, "n": 0})
+        if match.org_id is None:
+            issues.append(
+                Issue(
+                    code="unresolved-affiliation",
+                    severity="warning",
+                    message=(
+                        f"{printed!r} is not in the organization registry; kept as an "
+                        f"unresolved organization ({loc['n']} authorships"
+                        + (
+                            f"; closest: {match.candidate!r} at {match.score:.0f})"
+                            if match.candidate
+                            else ")"
+                        )
+                    ),
+                    source_path=loc["_path"],
+                    line=loc["source_line"],
+                    text=printed,
+                    table="affiliations",
+                    key=resolver.affiliation_id(printed),
+                )
+            )
+        elif match.method == "fuzzy":
+            issues.append(
+                Issue(
+                    code="fuzzy-affiliation-match",
+                    severity="info",
+                    message=f"{printed!r} matched {match.candidate!r} with score {match.score:.1f}",
+                    source_path=loc["_path"],
+                    line=loc["source_line"],
+                    text=printed,
+                    table="affiliations",
+                    key=resolver.affiliation_id(printed),
+                )
+            )
+    return issues
 
 
 def _authors(stg: Mapping[str, pl.DataFrame], chairs: pl.DataFrame) -> pl.DataFrame:
@@ -469,19 +547,6 @@ def _authors(stg: Mapping[str, pl.DataFrame], chairs: pl.DataFrame) -> pl.DataFr
         names.with_columns(_person_id(pl.col("name")).alias("author_id"))
         .group_by("author_id")
         .agg(pl.col("name").min(), pl.col("name_as_printed").unique().sort().alias("name_variants"))
-    )
-
-
-def _affiliations(printed: list[pl.Series]) -> pl.DataFrame:
-    """One row per distinct printed organization string."""
-    names = pl.concat([s.alias("printed") for s in printed]).to_frame()
-    return (
-        names.with_columns(
-            pl.col("printed").map_elements(_nfc, return_dtype=pl.Utf8).alias("name"),
-            _org_id(pl.col("printed")).alias("affiliation_id"),
-        )
-        .group_by("affiliation_id")
-        .agg(pl.col("name").min(), pl.col("printed").unique().sort().alias("aliases"))
     )
 
 

@@ -33,9 +33,9 @@ def parse_source(
 
 
 @task
-def build_tables(work_dir: Path) -> dict[str, int]:
+def build_tables(work_dir: Path, reference_dir: Path) -> dict[str, int]:
     """Combine the staging tables of all sources into the published tables."""
-    return steps.build_tables(work_dir)
+    return steps.build_tables(work_dir, reference_dir)
 
 
 @task
@@ -84,7 +84,7 @@ def build_dataset(raw_dir: str = "raw", out_dir: str = "out") -> steps.ReleaseSu
         parsed = parse_source.map(sources, reference, work).result()
         for summary in parsed:
             logger.info("parsed %s: %s (%d issues)", summary.relative, summary.rows, summary.issues)
-        counts = build_tables(work)
+        counts = build_tables(work, reference)
         logger.info("tables: %s", counts)
         validate(work)
         release = publish(work, out)

@@ -26,6 +26,7 @@ PAPER_KINDS = [
     "other",
 ]
 POSITION_KINDS = ["work", "education"]
+ORG_KINDS = ["academic", "industry", "government", "nonprofit"]
 AFFILIATION_STATUSES = ["affiliated", "unaffiliated", "independent", "not_printed"]
 CHAIR_ROLES = ["session_chair", "program_co_chair", "general_chair"]
 SOURCE_KINDS = ["program", "cv"]
@@ -286,24 +287,24 @@ class Authors(pa.DataFrameModel):
 
 
 class Affiliations(pa.DataFrameModel):
-    """Organizations people are affiliated with."""
+    """Organizations: registry organizations (with their parents) and unresolved strings."""
 
-    affiliation_id: str = pa.Field(
-        str_matches=_ID,
-        unique=True,
-        description="Stable ID of the organization (here: of the distinct printed string).",
-    )
-    name: str = pa.Field(description="Organization name, as printed.")
-    aliases: pl.List(pl.Utf8) = pa.Field(
-        description="Every printed form of the organization seen in the sources, sorted."
-    )
+    affiliation_id: str = pa.Field(str_matches=_ID, unique=True, description="Stable ID: from the registry entry's id, or from the normalized printed string when unresolved.")
+    name: str = pa.Field(description="Canonical name from the registry; the printed string when unresolved.")
+    aliases: pl.List(pl.Utf8) = pa.Field(description="Every printed form matched to this organization in the sources, sorted; empty for a parent that is never printed itself.")
+    kind: str = pa.Field(nullable=True, isin=ORG_KINDS, description="academic, industry, government or nonprofit (from the registry); null when unresolved.")
+    country: str = pa.Field(nullable=True, str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code from the registry; null when unresolved, international or unknown.")
+    parent_affiliation_id: str = pa.Field(nullable=True, description="The organization this one is a unit of (affiliations.affiliation_id), e.g. MIT CSAIL -> MIT.")
+    registry_id: str = pa.Field(nullable=True, description="The entry's id in raw/reference/organizations.yaml; null when unresolved.")
+    resolution: str = pa.Field(isin=["registry", "unresolved"], description="registry when the organization is in the registry, unresolved when only its printed string is known.")
+    source: str = pa.Field(nullable=True, description="Where the registry entry's facts came from, as recorded in the registry.")
 
     class Config:
         strict = True
         metadata = {
             "grain": "one row per organization",
             "primary_key": ["affiliation_id"],
-            "foreign_keys": {},
+            "foreign_keys": {"parent_affiliation_id": ("affiliations", "affiliation_id")},
         }
 
 
@@ -354,6 +355,9 @@ class PaperAuthorAffiliations(pa.DataFrameModel):
     )
     affiliation_id: str = pa.Field(description="The organization (affiliations.affiliation_id).")
     affiliation_as_printed: str = pa.Field(description="The organization exactly as printed.")
+    match_method: str = pa.Field(isin=["exact", "alias", "normalized", "fuzzy", "unresolved"], description="How the printed string was matched to the registry: exact name, exact alias, normalized form, fuzzy (typo-tolerant), or unresolved.")
+    match_score: float = pa.Field(ge=0, le=100, description="Match score: 100 for exact, alias and normalized matches; the fuzzy score otherwise (for unresolved: the closest rejected candidate's, 0 if none).")
+    matched_as: str = pa.Field(nullable=True, description="The registry name or alias the string matched (or, when unresolved, the closest one considered).")
 
     class Config:
         strict = True

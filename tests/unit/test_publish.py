@@ -133,3 +133,22 @@ def test_report_lists_every_parse_warning_with_its_line(raw: Path, tmp_path: Pat
     assert report["validation"]["ok"] is True
     md = (out / "quality" / "report.md").read_text(encoding="utf-8")
     assert f"{NSDI26.name}:1007" in md and "> Session Char: Seojin Park" in md
+
+
+def test_published_datapackage_passes_frictionless(raw: Path, tmp_path: Path) -> None:
+    """It publishes a datapackage.json that `frictionless validate` accepts, with a data dictionary."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    run_pipeline(raw, out)
+    frictionless = Path(sys.executable).parent / "frictionless"
+    done = subprocess.run(
+        [str(frictionless), "validate", str(out / "datapackage.json")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"datapackage.json", "DATA_DICTIONARY.md"} <= set(manifest["files"])
+    assert "## `paper_authors`" in (out / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
