@@ -259,6 +259,9 @@ def parse_author_line(
     for group_no, group in enumerate(groups, start=1):
         body, _ = _strip_and(group)
         segments = [s for s in split_top_level(body, ",") if s]
+        if not segments:
+            notes.append(SplitNote("empty-author-group", f"group {group_no} holds no name", group))
+            continue
         first = _strip_and(segments[0])[0]
         if authors and knowledge.org_evidence(first) is not None and expect_affiliations:
             _attach_orphan_orgs(authors, body, group_no, knowledge, notes)

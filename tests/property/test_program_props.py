@@ -121,7 +121,9 @@ def test_mutated_page_parses_or_fails_with_a_located_error(
             "event": [parse.event],
         }
     )
-    tables, _ = core_tables(program_frames(parse, "src_0000000000000000"), sources)
+    tables, _ = core_tables(
+        program_frames(parse, "src_0000000000000000"), sources, reference.registry
+    )
     report = validate_tables(tables)
     # Duplicated lines can repeat a whole program item; that is the one failure allowed.
     assert all(
