@@ -15,7 +15,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 # Let Prefect show the library's own log lines (files read, rows written) in the run logs.
 export PREFECT_LOGGING_EXTRA_LOGGERS ?= confdata
 
-.PHONY: help setup run test validate docs lint format update-golden lock server clean
+.PHONY: help setup run test validate eval docs lint format update-golden lock server clean
 
 help: ## Show the targets, one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test: $(STAMP) ## Run lint and the whole test suite (unit, property, golden, flo
 
 validate: $(STAMP) ## Check a published release (OUT=dir) as a downstream CI job would
 	$(PY) -m confdata.release_check --out "$(OUT)"
+
+eval: $(STAMP) ## Score people and organization resolution on the labelled sets in tests/eval/
+	$(PY) -m tests.eval.run_eval
 
 docs: $(STAMP) ## Regenerate docs/DATA_DICTIONARY.md from the pandera models
 	$(PY) -c "from confdata.dictionary import render_data_dictionary; from schemas import MODELS; open('docs/DATA_DICTIONARY.md', 'w', encoding='utf-8').write(render_data_dictionary(MODELS))"

@@ -29,6 +29,7 @@ def build_report(
     issues: Iterable[Issue],
     release: Mapping[str, Any] | None = None,
     diff: Mapping[str, Any] | None = None,
+    resolution: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the report as plain data (what ``report.json`` holds)."""
     ordered = sort_issues(issues)
@@ -36,6 +37,7 @@ def build_report(
         "pipeline_version": pipeline_version,
         "release": dict(release or {}),
         "diff": dict(diff or {}),
+        "resolution": dict(resolution or {}),
         "sources": sources,
         "row_counts": dict(sorted(row_counts.items())),
         "validation": dict(validation),
@@ -60,6 +62,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         + ("." if report["severity_counts"] else "no issues."),
         "",
         *_release_lines(report),
+        *_resolution_lines(report),
         "## Sources",
         "",
         "| path | kind | sha256 |",
@@ -130,4 +133,54 @@ def _release_lines(report: Mapping[str, Any]) -> list[str]:
             for m in moves.get("split", []):
                 out.append(f"- {name}: split {m['old_id']} into {', '.join(m['new_ids'])}")
         out.append("")
+    return out
+
+
+def _resolution_lines(report: Mapping[str, Any]) -> list[str]:
+    """Render the resolution summary: people merged and kept apart, organizations matched."""
+    resolution = report.get("resolution") or {}
+    if not resolution:
+        return []
+    out = ["## Resolution", ""]
+    people = resolution.get("people") or {}
+    if people:
+        out.append(
+            f"People: {people['mentions']} mentions of {people['printed_names']} printed names "
+            f"resolved to {people['people']} persons; {people['possible_homonyms']} possible "
+            f"homonyms kept apart (listed under possible-homonym below)."
+        )
+        out += ["", "| evidence | decisions |", "|---|---:|"]
+        out += [f"| {rule} | {n} |" for rule, n in people["links_by_rule"].items()]
+        merged = people.get("merged_spellings") or []
+        if merged:
+            out += ["", "Persons printed in several forms:", ""]
+            out += [f"- `{m['author_id']}`: {' / '.join(m['variants'])}" for m in merged]
+        out += [
+            "",
+            f"Overrides applied: {len(people['overrides_applied'])}; overrides matching nothing: "
+            f"{len(people['overrides_unmatched'])}.",
+        ]
+        out += [f"- unmatched: {o}" for o in people["overrides_unmatched"]]
+    orgs = resolution.get("organizations") or {}
+    if orgs:
+        methods = ", ".join(f"{m} {n}" for m, n in orgs["by_method"].items())
+        out += [
+            "",
+            f"Organizations: {orgs['printed_strings']} printed strings matched by {methods}.",
+        ]
+        out += [f"- unresolved: {u}" for u in orgs["unresolved"]]
+        out += [
+            f"- fuzzy: {f['printed']!r} -> {f['matched']!r} ({f['score']})" for f in orgs["fuzzy"]
+        ]
+    evaluation = resolution.get("evaluation") or {}
+    if evaluation:
+        pw = evaluation["people"]["pairwise"]
+        bc = evaluation["people"]["bcubed"]
+        out += [
+            "",
+            f"Evaluation (`make eval`): people pairwise precision {pw['precision']:.4f}, recall "
+            f"{pw['recall']:.4f}; B-cubed F1 {bc['f1']:.4f}; organization accuracy "
+            f"{evaluation['organizations']['accuracy']:.4f}.",
+        ]
+    out.append("")
     return out

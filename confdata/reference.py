@@ -15,11 +15,13 @@ import yaml
 
 from confdata.affiliations import OrgRegistry, registry_from_dict
 from confdata.org_words import OrgKnowledge
+from confdata.people import Overrides, parse_overrides
 from confdata.usenix_lines import ProgramRules
 
 PROGRAM_RULES = "usenix_program.yaml"
 ORGANIZATION_WORDS = "organization_words.yaml"
 ORGANIZATIONS = "organizations.yaml"
+PEOPLE = "people.yaml"
 REQUIRED_FILES = (PROGRAM_RULES, ORGANIZATION_WORDS, ORGANIZATIONS)
 
 
@@ -30,6 +32,7 @@ class Reference:
     program_rules: ProgramRules
     org_knowledge: OrgKnowledge
     registry: OrgRegistry
+    people_overrides: Overrides
 
 
 def _load(name: str, text: str) -> Mapping[str, Any]:
@@ -69,6 +72,9 @@ def build_reference(texts: Mapping[str, str]) -> Reference:
             known_organization_names(registry),
         )
         orgs = registry_from_dict(registry)
+        overrides = parse_overrides(texts.get(PEOPLE, "version: 1\n"))
     except (KeyError, TypeError) as err:
         raise ValueError(f"reference data malformed: {err!r}") from err
-    return Reference(program_rules=rules, org_knowledge=knowledge, registry=orgs)
+    return Reference(
+        program_rules=rules, org_knowledge=knowledge, registry=orgs, people_overrides=overrides
+    )

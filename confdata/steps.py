@@ -32,6 +32,8 @@ from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
 from confdata.reference import build_reference
 from confdata.releases import build_manifest, content_hash, diff_tables, next_version
+from confdata.report_charts import chart_data
+from confdata.report_html import render_html
 from confdata.tables import concat_stg, core_tables, cv_frames, program_frames
 from confdata.usenix_program import looks_like_program, parse_program
 from schemas import MODELS, validate_tables
@@ -193,11 +195,23 @@ def _read_issues(work_dir: Path) -> list[Issue]:
     ]
 
 
-def build_tables(work_dir: Path, reference_dir: Path) -> dict[str, int]:
-    """Combine every source's staging tables into the published tables (in the work folder)."""
+def build_tables(
+    work_dir: Path, reference_dir: Path, out_dir: Path | None = None
+) -> dict[str, int]:
+    """Combine every source's staging tables into the published tables (in the work folder).
+
+    People and organizations are resolved here; the release now in ``out_dir``
+    (if any) is read to redirect person IDs that a merge or split retires.
+    """
     stg = concat_stg([io.read_frames(p) for p in sorted((work_dir / "stg").iterdir())])
     reference = build_reference(io.read_reference(reference_dir))
-    tables, issues = core_tables(stg, _sources_table(work_dir), reference.registry)
+    previous = (
+        io.read_frames(out_dir / "parquet") if out_dir and (out_dir / "parquet").is_dir() else {}
+    )
+    tables, issues, summary = core_tables(
+        stg, _sources_table(work_dir), reference.registry, reference.people_overrides, previous
+    )
+    io.write_json(summary, work_dir / "resolution.json")
     io.write_frames(tables, work_dir / "core")
     io.write_json([i.to_dict() for i in issues], work_dir / "issues" / "_combine.json")
     counts = {name: df.height for name, df in tables.items()}
@@ -241,13 +255,14 @@ def _current_release(out_dir: Path) -> tuple[dict[str, Any] | None, dict[str, pl
     return io.read_json(manifest_path), io.read_frames(out_dir / "parquet")
 
 
-def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
+def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> ReleaseSummary:
     """Publish the validated tables as a new release of ``out_dir``, atomically.
 
     The release is written to ``releases/<version>/`` inside a staging copy of
     ``out_dir`` (earlier releases hard-linked, not copied), copied to the top,
     and the staging folder is swapped in. When its tables are byte-identical to
-    the current release, nothing is published ("no change").
+    the current release, nothing is published ("no change"). The figures of
+    the last ``make eval`` (``eval_results``), when present, go into the report.
     """
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     tables = io.read_frames(work_dir / "core")
@@ -284,6 +299,14 @@ def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
             row_counts={name: df.height for name, df in tables.items()},
             validation=validation,
             issues=_read_issues(work_dir),
+            resolution={
+                **io.read_json(work_dir / "resolution.json"),
+                **(
+                    {"evaluation": io.read_json(eval_results)}
+                    if eval_results and eval_results.is_file()
+                    else {}
+                ),
+            },
             release={
                 "version": version,
                 "previous_version": previous_manifest["version"] if previous_manifest else None,
@@ -292,6 +315,7 @@ def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
         )
         io.write_json(report, release / "quality" / "report.json")
         io.write_text(render_markdown(report), release / "quality" / "report.md")
+        io.write_text(render_html(report, chart_data(tables)), release / "quality" / "report.html")
         io.write_text(render_data_dictionary(MODELS), release / "DATA_DICTIONARY.md")
         package = build_datapackage(
             MODELS,
@@ -304,6 +328,7 @@ def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
         for extra in (
             "quality/report.json",
             "quality/report.md",
+            "quality/report.html",
             "DATA_DICTIONARY.md",
             "datapackage.json",
         ):
@@ -342,7 +367,12 @@ def publish(work_dir: Path, out_dir: Path) -> ReleaseSummary:
     )
 
 
-def run_pipeline(raw_dir: Path, out_dir: Path, reference_dir: Path | None = None) -> ReleaseSummary:
+def run_pipeline(
+    raw_dir: Path,
+    out_dir: Path,
+    reference_dir: Path | None = None,
+    eval_results: Path | None = None,
+) -> ReleaseSummary:
     """Run every step in order without Prefect (what the flow does, task by task)."""
     work = work_dir_for(out_dir)
     try:
@@ -350,8 +380,8 @@ def run_pipeline(raw_dir: Path, out_dir: Path, reference_dir: Path | None = None
         ref = reference_dir or io.reference_dir_for(raw_dir)
         for source in sources:
             parse_source(source, ref, work)
-        build_tables(work, ref)
+        build_tables(work, ref, out_dir)
         validate(work)
-        return publish(work, out_dir)
+        return publish(work, out_dir, eval_results)
     finally:
         io.remove_tree(work)

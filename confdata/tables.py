@@ -10,8 +10,9 @@ published tables, deciding which listings are the same work
 
 from __future__ import annotations
 
-import unicodedata
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -19,7 +20,10 @@ from confdata.academic_cv import CvParse
 from confdata.affiliations import OrgRegistry
 from confdata.ids import stable_id, title_key
 from confdata.issues import Issue
+from confdata.mentions import mention_id, person_mentions
 from confdata.org_resolution import OrgResolver
+from confdata.people import Overrides
+from confdata.person_tables import resolve_authors
 from confdata.usenix_program import ProgramParse
 from confdata.works import Listing, assign_works
 from schemas.tables import MODELS
@@ -84,6 +88,7 @@ STG_SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     },
     "stg_chairs": {
         "session_id": pl.Utf8,
+        "source_id": pl.Utf8,
         "position": pl.Int16,
         "role": pl.Utf8,
         "label_as_printed": pl.Utf8,
@@ -165,6 +170,7 @@ def program_frames(parse: ProgramParse, source_id: str) -> dict[str, pl.DataFram
             chairs.append(
                 {
                     "session_id": sid,
+                    "source_id": source_id,
                     "position": pos,
                     "role": c.role,
                     "label_as_printed": c.label_as_printed,
@@ -329,14 +335,6 @@ def concat_stg(frames: Sequence[Mapping[str, pl.DataFrame]]) -> dict[str, pl.Dat
     return out
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def _person_id(expr: pl.Expr) -> pl.Expr:
-    return expr.map_elements(lambda n: stable_id("aut", _nfc(n)), return_dtype=pl.Utf8)
-
-
 def _conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
     """Order columns as the model declares them and sort rows by the primary key."""
     model = MODELS[name]
@@ -369,8 +367,12 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
 
 
 def core_tables(
-    stg: Mapping[str, pl.DataFrame], sources: pl.DataFrame, registry: OrgRegistry
-) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
+    stg: Mapping[str, pl.DataFrame],
+    sources: pl.DataFrame,
+    registry: OrgRegistry,
+    overrides: Overrides | None = None,
+    previous: Mapping[str, pl.DataFrame] | None = None,
+) -> tuple[dict[str, pl.DataFrame], list[Issue], dict[str, Any]]:
     """Combine the staging frames of all sources into the published tables.
 
     Listings of the same work become one paper (``confdata.works``); its row
@@ -384,10 +386,14 @@ def core_tables(
         stg: The concatenated ``stg_*`` frames of every source.
         sources: The ``sources`` table.
         registry: The organization registry.
+        overrides: People overrides (must-link, cannot-link) from the repository.
+        previous: The previous release's tables, for ID redirects.
 
     Returns:
-        The published tables by name, and the issues found while combining.
+        The published tables by name, the issues found while combining, and the
+        resolution summary for the quality report.
     """
+    previous = previous or {}
     paths = dict(zip(sources["source_id"], sources["path"], strict=True))
     ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"])
     listings = stg["stg_listings"].with_columns(
@@ -407,11 +413,7 @@ def core_tables(
         .with_columns(pl.col("_all_awards").fill_null([]).alias("awards"))
     )
     primary = papers.select("listing_id", "paper_id", "source_id")
-    authorships = (
-        stg["stg_authorships"]
-        .join(primary, on="listing_id")
-        .with_columns(_person_id(pl.col("name_as_printed")).alias("author_id"))
-    )
+    authorships = stg["stg_authorships"].join(primary, on="listing_id")
     positions = stg["stg_positions"].with_columns(
         pl.when(pl.col("unit").is_not_null())
         .then(pl.concat_str(["unit", pl.lit(" at "), "organization_as_printed"]))
@@ -421,30 +423,68 @@ def core_tables(
         *authorships["affiliations_as_printed"].explode().drop_nulls().to_list(),
         *stg["stg_chairs"]["affiliations_as_printed"].explode().drop_nulls().to_list(),
         *positions["organization_as_printed"].to_list(),
-        *positions["_unit_at_org"].drop_nulls().to_list(),
     ]
-    resolver = OrgResolver.build(registry, printed_orgs)
+    # A CV's "unit at organization" counts only when the registry knows the unit;
+    # otherwise the position points at the organization itself.
+    units = OrgResolver.build(registry, positions["_unit_at_org"].drop_nulls().to_list())
+    known_units = [p for p, m in units.matches.items() if m.org_id is not None]
+    resolver = OrgResolver.build(registry, [*printed_orgs, *known_units])
     matches = resolver.match_frame()
     ids = dict(zip(matches["printed"], matches["affiliation_id"], strict=True))
+    people = resolve_authors(
+        person_mentions(
+            listings=ranked,
+            authorships=stg["stg_authorships"],
+            chairs=stg["stg_chairs"],
+            people=stg["stg_people"],
+            paths=paths,
+            resolver=resolver,
+            registry=registry,
+        ),
+        overrides or Overrides(),
+        previous.get("author_mentions"),
+        previous.get("author_redirects"),
+        paths,
+    )
+    issues += people.issues
+    authorships = authorships.with_columns(
+        pl.struct("source_id", "source_line", "position")
+        .map_elements(
+            lambda r: people.author_of[
+                mention_id(paths[r["source_id"]], r["source_line"], r["position"])
+            ],
+            return_dtype=pl.Utf8,
+        )
+        .alias("author_id")
+    )
     chairs = stg["stg_chairs"].with_columns(
-        _person_id(pl.col("name_as_printed")).alias("author_id"),
+        pl.struct("source_id", "source_line", "position")
+        .map_elements(
+            lambda r: people.author_of[
+                mention_id(paths[r["source_id"]], r["source_line"], f"chair{r['position']}")
+            ],
+            return_dtype=pl.Utf8,
+        )
+        .alias("author_id"),
         pl.col("affiliations_as_printed")
         .list.eval(pl.element().replace_strict(ids, return_dtype=pl.Utf8))
         .alias("affiliation_ids"),
     )
+    owner_of = {
+        r["source_id"]: people.author_of[
+            mention_id(paths[r["source_id"]], r["source_line"], "owner")
+        ]
+        for r in stg["stg_people"].iter_rows(named=True)
+    }
     positions = positions.with_columns(
-        _person_id(pl.col("owner_name")).alias("author_id"),
+        pl.col("source_id").replace_strict(owner_of, return_dtype=pl.Utf8).alias("author_id"),
         # The unit "at" its organization when the registry knows that unit, else the organization.
-        pl.when(
-            pl.col("_unit_at_org").is_not_null()
-            & pl.col("_unit_at_org").replace_strict(_resolved(resolver), default=False)
-        )
+        pl.when(pl.col("_unit_at_org").is_not_null() & pl.col("_unit_at_org").is_in(known_units))
         .then(pl.col("_unit_at_org"))
         .otherwise(pl.col("organization_as_printed"))
         .replace_strict(ids, return_dtype=pl.Utf8)
         .alias("affiliation_id"),
     )
-    authors = _authors(stg, chairs)
     org_rows = (
         authorships.select("paper_id", "position", "affiliations_as_printed", "source_line")
         .explode("affiliations_as_printed")
@@ -464,18 +504,18 @@ def core_tables(
         "sessions": stg["stg_sessions"],
         "papers": papers,
         "paper_listings": ranked,
-        "authors": authors,
+        "authors": people.authors,
+        "author_mentions": people.mentions,
+        "author_links": people.links,
+        "author_redirects": people.redirects,
         "affiliations": affiliations,
         "paper_authors": authorships,
         "paper_author_affiliations": org_rows,
         "session_chairs": chairs,
         "author_positions": positions,
     }
-    return {name: _conform(name, df) for name, df in tables.items()}, issues
-
-
-def _resolved(resolver: OrgResolver) -> dict[str, bool]:
-    return {p: m.org_id is not None for p, m in resolver.matches.items()}
+    summary = {"people": people.summary, "organizations": _org_summary(resolver)}
+    return {name: _conform(name, df) for name, df in tables.items()}, issues, summary
 
 
 def _resolution_issues(
@@ -533,21 +573,19 @@ def _resolution_issues(
     return issues
 
 
-def _authors(stg: Mapping[str, pl.DataFrame], chairs: pl.DataFrame) -> pl.DataFrame:
-    """One row per distinct printed name, from every role: authors, chairs, CV owners."""
-    names = pl.concat(
-        [
-            stg["stg_authorships"].select("name_as_printed"),
-            chairs.select("name_as_printed"),
-            stg["stg_people"].select("name_as_printed"),
-            stg["stg_positions"].select(pl.col("owner_name").alias("name_as_printed")),
-        ]
-    ).with_columns(pl.col("name_as_printed").map_elements(_nfc, return_dtype=pl.Utf8).alias("name"))
-    return (
-        names.with_columns(_person_id(pl.col("name")).alias("author_id"))
-        .group_by("author_id")
-        .agg(pl.col("name").min(), pl.col("name_as_printed").unique().sort().alias("name_variants"))
-    )
+def _org_summary(resolver: OrgResolver) -> dict[str, Any]:
+    """Counts of organization matches by method, and the unresolved strings."""
+    methods = Counter(m.method for m in resolver.matches.values())
+    return {
+        "printed_strings": len(resolver.matches),
+        "by_method": dict(sorted(methods.items())),
+        "unresolved": sorted(p for p, m in resolver.matches.items() if m.org_id is None),
+        "fuzzy": [
+            {"printed": p, "matched": m.candidate, "score": round(m.score, 1)}
+            for p, m in sorted(resolver.matches.items())
+            if m.method == "fuzzy"
+        ],
+    }
 
 
 def _listing_issues(ranked: pl.DataFrame) -> list[Issue]:

@@ -33,9 +33,9 @@ def parse_source(
 
 
 @task
-def build_tables(work_dir: Path, reference_dir: Path) -> dict[str, int]:
-    """Combine the staging tables of all sources into the published tables."""
-    return steps.build_tables(work_dir, reference_dir)
+def build_tables(work_dir: Path, reference_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Combine the staging tables of all sources; resolve people and organizations."""
+    return steps.build_tables(work_dir, reference_dir, out_dir)
 
 
 @task
@@ -44,10 +44,14 @@ def validate(work_dir: Path) -> dict[str, object]:
     return steps.validate(work_dir)
 
 
+# Written by `make eval`; its figures go into the quality report when present.
+EVAL_RESULTS = Path(__file__).resolve().parents[1] / ".eval" / "results.json"
+
+
 @task(retries=2, retry_delay_seconds=1)
 def publish(work_dir: Path, out_dir: Path) -> steps.ReleaseSummary:
     """Write the release beside out/ and swap it in atomically (writes files: retried)."""
-    return steps.publish(work_dir, out_dir)
+    return steps.publish(work_dir, out_dir, EVAL_RESULTS)
 
 
 @task
@@ -84,7 +88,7 @@ def build_dataset(raw_dir: str = "raw", out_dir: str = "out") -> steps.ReleaseSu
         parsed = parse_source.map(sources, reference, work).result()
         for summary in parsed:
             logger.info("parsed %s: %s (%d issues)", summary.relative, summary.rows, summary.issues)
-        counts = build_tables(work, reference)
+        counts = build_tables(work, reference, out)
         logger.info("tables: %s", counts)
         validate(work)
         release = publish(work, out)

@@ -27,6 +27,16 @@ PAPER_KINDS = [
 ]
 POSITION_KINDS = ["work", "education"]
 ORG_KINDS = ["academic", "industry", "government", "nonprofit"]
+MENTION_ROLES = [
+    "author",
+    "keynote_speaker",
+    "test_of_time_author",
+    "session_chair",
+    "program_co_chair",
+    "general_chair",
+    "cv_author",
+    "cv_owner",
+]
 AFFILIATION_STATUSES = ["affiliated", "unaffiliated", "independent", "not_printed"]
 CHAIR_ROLES = ["session_chair", "program_co_chair", "general_chair"]
 SOURCE_KINDS = ["program", "cv"]
@@ -269,35 +279,185 @@ class PaperListings(pa.DataFrameModel):
 
 
 class Authors(pa.DataFrameModel):
-    """People: authors, speakers and chairs."""
+    """People: authors, speakers, chairs and CV owners, each once however printed."""
 
     author_id: str = pa.Field(
         str_matches=_ID,
         unique=True,
-        description="Stable ID of the person (here: of the distinct printed name).",
+        description="Stable ID of the person, from their earliest mention (file, line, position); retired IDs are in author_redirects.",
     )
-    name: str = pa.Field(description="Display name, as printed.")
+    name: str = pa.Field(
+        description="Display name: the form printed most often (ties: the longest)."
+    )
     name_variants: pl.List(pl.Utf8) = pa.Field(
         description="Every printed form of the name seen in the sources, sorted."
+    )
+    affiliation_ids: pl.List(pl.Utf8) = pa.Field(
+        description="Organizations printed with the person in any source (affiliations.affiliation_id), sorted."
+    )
+    paper_count: pl.Int32 = pa.Field(
+        ge=0,
+        description="Number of distinct works (papers) the person is listed on, in any source.",
     )
 
     class Config:
         strict = True
-        metadata = {"grain": "one row per person", "primary_key": ["author_id"], "foreign_keys": {}}
+        metadata = {
+            "grain": "one row per person",
+            "primary_key": ["author_id"],
+            "foreign_keys": {"affiliation_ids": ("affiliations", "affiliation_id")},
+        }
+
+
+class AuthorMentions(pa.DataFrameModel):
+    """Every printed appearance of a person, with the person it was resolved to."""
+
+    mention_id: str = pa.Field(
+        unique=True,
+        description='Where the name is printed: "<raw file>:<line>:<position>" (chair<n> for a chair, owner for a CV\'s owner).',
+    )
+    author_id: str = pa.Field(
+        description="The person the mention was resolved to (authors.author_id)."
+    )
+    name_as_printed: str = pa.Field(description="The name exactly as printed.")
+    name_key: str = pa.Field(
+        description="The normalized name used for blocking (folded letters, no initials or suffixes)."
+    )
+    role: str = pa.Field(
+        isin=MENTION_ROLES, description="The role printed: " + ", ".join(MENTION_ROLES) + "."
+    )
+    source_id: str = pa.Field(description="The raw file (sources.source_id).")
+    source_line: pl.Int32 = pa.Field(
+        ge=1, description="The line of the raw file the name is printed on."
+    )
+    position: pl.Int16 = pa.Field(
+        nullable=True,
+        ge=1,
+        description="Position in the author list or among the chairs; null for a CV's owner.",
+    )
+    paper_id: str = pa.Field(
+        nullable=True, description="The work, for an author mention (papers.paper_id)."
+    )
+    session_id: str = pa.Field(
+        nullable=True,
+        description="The program item, for a chair or a program author (sessions.session_id).",
+    )
+    affiliation_ids: pl.List(pl.Utf8) = pa.Field(
+        description="Organizations printed with this mention (affiliations.affiliation_id)."
+    )
+
+    class Config:
+        strict = True
+        metadata = {
+            "grain": "one row per printed appearance of a person (mention)",
+            "primary_key": ["mention_id"],
+            "foreign_keys": {
+                "author_id": ("authors", "author_id"),
+                "source_id": ("sources", "source_id"),
+                "paper_id": ("papers", "paper_id"),
+                "session_id": ("sessions", "session_id"),
+                "affiliation_ids": ("affiliations", "affiliation_id"),
+            },
+        }
+
+
+class AuthorLinks(pa.DataFrameModel):
+    """The evidence table: every decision people resolution took, merge or not."""
+
+    left: str = pa.Field(
+        description="One side: a mention (author_mentions.mention_id); a CV's mentions of one name are one unit, named by its first mention."
+    )
+    right: str = pa.Field(description="The other side, named the same way.")
+    name_key: str = pa.Field(
+        description="The name key both sides share (or the keys, for an override)."
+    )
+    rule: str = pa.Field(
+        description="The rule or evidence: same-key+shared-org, same-key+org-parent, same-key+org-sibling, same-key+shared-coauthor, same-key+same-source-role, same-key+same-paper, same-key+no-evidence, conflicting-orgs, same-author-list, override-must-link, override-cannot-link."
+    )
+    features: str = pa.Field(
+        description="The evidence as JSON: shared organizations, shared co-authors, and what contradicted."
+    )
+    score: float = pa.Field(
+        ge=0,
+        le=1,
+        description="Evidence score in [0, 1]; a link is accepted at the merge threshold (0.6) or above.",
+    )
+    merged: bool = pa.Field(description="True when the two sides are one person in this release.")
+
+    class Config:
+        strict = True
+        unique = ["left", "right", "rule"]
+        metadata = {
+            "grain": "one row per decision taken between two mentions (or units)",
+            "primary_key": ["left", "right", "rule"],
+            "foreign_keys": {
+                "left": ("author_mentions", "mention_id"),
+                "right": ("author_mentions", "mention_id"),
+            },
+        }
+
+
+class AuthorRedirects(pa.DataFrameModel):
+    """Person IDs of earlier releases that a merge or split retired, and where they went."""
+
+    old_author_id: str = pa.Field(
+        unique=True, description="A person ID published before and no longer in authors."
+    )
+    new_author_id: str = pa.Field(
+        nullable=True,
+        description="The person now holding most of its mentions; null when none is left.",
+    )
+    reason: str = pa.Field(description="merged, split, renamed or removed, with the detail.")
+
+    class Config:
+        strict = True
+        metadata = {
+            "grain": "one row per retired person ID",
+            "primary_key": ["old_author_id"],
+            "foreign_keys": {},
+        }
 
 
 class Affiliations(pa.DataFrameModel):
     """Organizations: registry organizations (with their parents) and unresolved strings."""
 
-    affiliation_id: str = pa.Field(str_matches=_ID, unique=True, description="Stable ID: from the registry entry's id, or from the normalized printed string when unresolved.")
-    name: str = pa.Field(description="Canonical name from the registry; the printed string when unresolved.")
-    aliases: pl.List(pl.Utf8) = pa.Field(description="Every printed form matched to this organization in the sources, sorted; empty for a parent that is never printed itself.")
-    kind: str = pa.Field(nullable=True, isin=ORG_KINDS, description="academic, industry, government or nonprofit (from the registry); null when unresolved.")
-    country: str = pa.Field(nullable=True, str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code from the registry; null when unresolved, international or unknown.")
-    parent_affiliation_id: str = pa.Field(nullable=True, description="The organization this one is a unit of (affiliations.affiliation_id), e.g. MIT CSAIL -> MIT.")
-    registry_id: str = pa.Field(nullable=True, description="The entry's id in raw/reference/organizations.yaml; null when unresolved.")
-    resolution: str = pa.Field(isin=["registry", "unresolved"], description="registry when the organization is in the registry, unresolved when only its printed string is known.")
-    source: str = pa.Field(nullable=True, description="Where the registry entry's facts came from, as recorded in the registry.")
+    affiliation_id: str = pa.Field(
+        str_matches=_ID,
+        unique=True,
+        description="Stable ID: from the registry entry's id, or from the normalized printed string when unresolved.",
+    )
+    name: str = pa.Field(
+        description="Canonical name from the registry; the printed string when unresolved."
+    )
+    aliases: pl.List(pl.Utf8) = pa.Field(
+        description="Every printed form matched to this organization in the sources, sorted; empty for a parent that is never printed itself."
+    )
+    kind: str = pa.Field(
+        nullable=True,
+        isin=ORG_KINDS,
+        description="academic, industry, government or nonprofit (from the registry); null when unresolved.",
+    )
+    country: str = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 country code from the registry; null when unresolved, international or unknown.",
+    )
+    parent_affiliation_id: str = pa.Field(
+        nullable=True,
+        description="The organization this one is a unit of (affiliations.affiliation_id), e.g. MIT CSAIL -> MIT.",
+    )
+    registry_id: str = pa.Field(
+        nullable=True,
+        description="The entry's id in raw/reference/organizations.yaml; null when unresolved.",
+    )
+    resolution: str = pa.Field(
+        isin=["registry", "unresolved"],
+        description="registry when the organization is in the registry, unresolved when only its printed string is known.",
+    )
+    source: str = pa.Field(
+        nullable=True,
+        description="Where the registry entry's facts came from, as recorded in the registry.",
+    )
 
     class Config:
         strict = True
@@ -355,9 +515,19 @@ class PaperAuthorAffiliations(pa.DataFrameModel):
     )
     affiliation_id: str = pa.Field(description="The organization (affiliations.affiliation_id).")
     affiliation_as_printed: str = pa.Field(description="The organization exactly as printed.")
-    match_method: str = pa.Field(isin=["exact", "alias", "normalized", "fuzzy", "unresolved"], description="How the printed string was matched to the registry: exact name, exact alias, normalized form, fuzzy (typo-tolerant), or unresolved.")
-    match_score: float = pa.Field(ge=0, le=100, description="Match score: 100 for exact, alias and normalized matches; the fuzzy score otherwise (for unresolved: the closest rejected candidate's, 0 if none).")
-    matched_as: str = pa.Field(nullable=True, description="The registry name or alias the string matched (or, when unresolved, the closest one considered).")
+    match_method: str = pa.Field(
+        isin=["exact", "alias", "normalized", "fuzzy", "unresolved"],
+        description="How the printed string was matched to the registry: exact name, exact alias, normalized form, fuzzy (typo-tolerant), or unresolved.",
+    )
+    match_score: float = pa.Field(
+        ge=0,
+        le=100,
+        description="Match score: 100 for exact, alias and normalized matches; the fuzzy score otherwise (for unresolved: the closest rejected candidate's, 0 if none).",
+    )
+    matched_as: str = pa.Field(
+        nullable=True,
+        description="The registry name or alias the string matched (or, when unresolved, the closest one considered).",
+    )
 
     class Config:
         strict = True
@@ -464,6 +634,9 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "papers": Papers,
     "paper_listings": PaperListings,
     "authors": Authors,
+    "author_mentions": AuthorMentions,
+    "author_links": AuthorLinks,
+    "author_redirects": AuthorRedirects,
     "affiliations": Affiliations,
     "paper_authors": PaperAuthors,
     "paper_author_affiliations": PaperAuthorAffiliations,

@@ -88,6 +88,7 @@ def render_release(out_dir: Path) -> str:
                 + ", ".join(f"{r['path']}:L{r['source_line']}" for r in where.iter_rows(named=True))
             )
         lines.append("")
+    lines.extend(_render_resolution(t))
     counts = ", ".join(f"{name} {df.height}" for name, df in sorted(t.items()))
     lines.append(f"# rows: {counts}")
     return "\n".join(lines) + "\n"
@@ -130,5 +131,60 @@ def _render_cv(t: dict[str, pl.DataFrame], src: dict[str, object]) -> list[str]:
             f" | {p['unit'] or '-'} | {p['role'] or '-'} | {p['place'] or '-'} | "
             f"{p['start'] or '-'} – {end}"
         )
+    lines.append("")
+    return lines
+
+
+def _render_resolution(t: dict[str, pl.DataFrame]) -> list[str]:
+    """Render how printed organizations and names were resolved, for review."""
+    lines = ["# organizations: printed -> registry entry (method, score)"]
+    orgs = t["affiliations"].select(
+        "affiliation_id", "name", "registry_id", "parent_affiliation_id"
+    )
+    parent_name = dict(zip(orgs["affiliation_id"], orgs["name"], strict=True))
+    printed = (
+        t["paper_author_affiliations"]
+        .select("affiliation_as_printed", "affiliation_id", "match_method", "match_score")
+        .unique()
+        .join(orgs, on="affiliation_id")
+        .sort("affiliation_as_printed")
+    )
+    for r in printed.iter_rows(named=True):
+        parent = parent_name.get(r["parent_affiliation_id"]) if r["parent_affiliation_id"] else None
+        lines.append(
+            f"{r['affiliation_as_printed']} -> {r['name']} [{r['registry_id'] or 'UNRESOLVED'}]"
+            f" ({r['match_method']} {r['match_score']:.0f})" + (f" < {parent}" if parent else "")
+        )
+    lines.append("")
+    mentions = t["author_mentions"]
+    people = mentions.group_by("author_id").agg(
+        pl.col("name_as_printed").unique().sort().alias("names"),
+        pl.col("mention_id").sort().alias("mentions"),
+        pl.col("source_id").n_unique().alias("sources"),
+    )
+    shown = people.filter((pl.col("names").list.len() > 1) | (pl.col("sources") > 1)).sort(
+        "author_id"
+    )
+    lines.append("# persons printed in several forms or in several sources")
+    for r in shown.iter_rows(named=True):
+        lines.append(f"{' / '.join(r['names'])}: {', '.join(r['mentions'])}")
+    lines.append("")
+    lines.append("# same name, different persons (kept apart)")
+    names = (
+        mentions.with_columns(pl.col("name_key"))
+        .group_by("name_key")
+        .agg(
+            pl.col("author_id").unique().sort().alias("ids"),
+            pl.col("mention_id").sort().alias("mentions"),
+        )
+    )
+    for r in names.filter(pl.col("ids").list.len() > 1).sort("name_key").iter_rows(named=True):
+        by_person = (
+            mentions.filter(pl.col("name_key") == r["name_key"])
+            .group_by("author_id")
+            .agg(pl.col("mention_id").sort())
+        )
+        groups = sorted(" + ".join(m) for m in by_person["mention_id"].to_list())
+        lines.append(f"{r['name_key']}: " + " | ".join(groups))
     lines.append("")
     return lines

@@ -121,8 +121,11 @@ def test_mutated_page_parses_or_fails_with_a_located_error(
             "event": [parse.event],
         }
     )
-    tables, _ = core_tables(
-        program_frames(parse, "src_0000000000000000"), sources, reference.registry
+    tables, _, _ = core_tables(
+        program_frames(parse, "src_0000000000000000"),
+        sources,
+        reference.registry,
+        reference.people_overrides,
     )
     report = validate_tables(tables)
     # Duplicated lines can repeat a whole program item; that is the one failure allowed.

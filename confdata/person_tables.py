@@ -1,0 +1,162 @@
+"""From resolved person mentions to the published people tables.
+
+``confdata.people`` decides which mentions are one person; this module turns
+its decision into tables: ``authors`` (one row per person),
+``author_mentions`` (every printed appearance, with its person),
+``author_links`` (the evidence for every decision) and ``author_redirects``
+(IDs of earlier releases that a merge or split retired), plus the issues
+(possible homonyms) and the summary the quality report shows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from confdata.issues import Issue
+from confdata.people import Overrides, redirects, resolve_people, stable_person_id
+
+REDIRECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "old_author_id": pl.Utf8,
+    "new_author_id": pl.Utf8,
+    "reason": pl.Utf8,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleTables:
+    """The people tables, the mention -> person map, issues and a summary."""
+
+    author_of: dict[str, str]
+    authors: pl.DataFrame
+    mentions: pl.DataFrame
+    links: pl.DataFrame
+    redirects: pl.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _display_name(variants: list[str]) -> str:
+    """The most printed form; ties go to the longest, then the first alphabetically."""
+    counts = Counter(variants)
+    return min(counts, key=lambda v: (-counts[v], -len(v), v))
+
+
+def resolve_authors(
+    mentions: pl.DataFrame,
+    overrides: Overrides,
+    previous_mentions: pl.DataFrame | None,
+    previous_redirects: pl.DataFrame | None,
+    paths: Mapping[str, str],
+) -> PeopleTables:
+    """Resolve the mentions into people and build the people tables.
+
+    Args:
+        mentions: One row per mention (``confdata.mentions.person_mentions``),
+            with ``affiliation_ids`` added.
+        overrides: Must-link and cannot-link pairs kept in the repository.
+        previous_mentions: The previous release's ``author_mentions`` (for redirects).
+        previous_redirects: The previous release's ``author_redirects`` (kept).
+        paths: Source ID -> raw file path.
+    """
+    result = resolve_people(mentions, overrides)
+    clusters = result.clusters()
+    author_of = {m: stable_person_id(ms) for ms in clusters.values() for m in ms}
+    table = mentions.with_columns(
+        pl.col("mention_id").replace_strict(author_of, return_dtype=pl.Utf8).alias("author_id")
+    ).join(result.assignments.select("mention_id", "name_key"), on="mention_id")
+    authors = (
+        table.group_by("author_id")
+        .agg(
+            pl.col("name_as_printed").alias("_printed"),
+            pl.col("name_as_printed").unique().sort().alias("name_variants"),
+            pl.col("affiliation_ids")
+            .explode()
+            .drop_nulls()
+            .unique()
+            .sort()
+            .alias("affiliation_ids"),
+            pl.col("paper_id").drop_nulls().n_unique().cast(pl.Int32).alias("paper_count"),
+        )
+        .with_columns(
+            pl.col("_printed")
+            .map_elements(lambda v: _display_name(list(v)), return_dtype=pl.Utf8)
+            .alias("name")
+        )
+    )
+    current: dict[str, list[str]] = {}
+    for m, a in author_of.items():
+        current.setdefault(a, []).append(m)
+    redirect_rows = list(previous_redirects.iter_rows()) if previous_redirects is not None else []
+    if previous_mentions is not None and "author_id" in previous_mentions.columns:
+        before: dict[str, list[str]] = {}
+        for m, a in previous_mentions.select("mention_id", "author_id").iter_rows():
+            before.setdefault(a, []).append(m)
+        known = {r[0] for r in redirect_rows}
+        redirect_rows += [r for r in redirects(before, current) if r[0] not in known]
+    return PeopleTables(
+        author_of=author_of,
+        authors=authors,
+        mentions=table,
+        links=result.links,
+        redirects=pl.DataFrame(redirect_rows, schema=REDIRECT_SCHEMA, orient="row"),
+        issues=_homonym_issues(result.possible_homonyms, mentions),
+        summary=_summary(result, authors, mentions),
+    )
+
+
+def _where(mention: str) -> tuple[str, int]:
+    path, line, _ = mention.rsplit(":", 2)
+    return path, int(line)
+
+
+def _homonym_issues(homonyms: pl.DataFrame, mentions: pl.DataFrame) -> list[Issue]:
+    names = dict(zip(mentions["mention_id"], mentions["name_as_printed"], strict=True))
+    issues = []
+    for row in homonyms.iter_rows(named=True):
+        left, right = row["left_mentions"][0], row["right_mentions"][0]
+        path, line = _where(left)
+        issues.append(
+            Issue(
+                code="possible-homonym",
+                severity="warning",
+                message=(
+                    f"{names[left]!r} at {left} and {names[right]!r} at {right} share a name "
+                    f"but were kept apart ({row['rule']}): {row['reason']}"
+                ),
+                source_path=path,
+                line=line,
+                text=names[left],
+                table="authors",
+                key=f"{row['left_person']} / {row['right_person']}",
+            )
+        )
+    return issues
+
+
+def _summary(result: Any, authors: pl.DataFrame, mentions: pl.DataFrame) -> dict[str, Any]:
+    links = result.links
+    merged_people = authors.filter(pl.col("name_variants").list.len() > 1)
+    return {
+        "mentions": mentions.height,
+        "people": authors.height,
+        "printed_names": mentions["name_as_printed"].n_unique(),
+        "merged_spellings": [
+            {"author_id": r["author_id"], "variants": r["name_variants"]}
+            for r in merged_people.sort("author_id").iter_rows(named=True)
+        ],
+        "links_by_rule": {
+            f"{rule} ({'merged' if merged else 'kept apart'})": n
+            for rule, merged, n in links.group_by("rule", "merged")
+            .len()
+            .sort("rule", "merged")
+            .iter_rows()
+        },
+        "possible_homonyms": result.possible_homonyms.height,
+        "overrides_applied": result.overrides_applied.to_dicts(),
+        "overrides_unmatched": result.overrides_unmatched.to_dicts(),
+    }
