@@ -18,7 +18,13 @@ from typing import Any
 import polars as pl
 
 from confdata.issues import Issue
-from confdata.people import Overrides, redirects, resolve_people, stable_person_id
+from confdata.people import (
+    Overrides,
+    mention_sort_key,
+    redirects,
+    resolve_people,
+    stable_person_id,
+)
 
 REDIRECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "old_author_id": pl.Utf8,
@@ -38,6 +44,46 @@ class PeopleTables:
     redirects: pl.DataFrame
     issues: list[Issue] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+def carry_forward_ids(
+    clusters: Mapping[str, list[str]], before: Mapping[str, str]
+) -> dict[str, str]:
+    """Give each cluster its published person ID when it has one, else a new stable ID.
+
+    A published ID stays with the cluster that holds most of its mentions (ties:
+    the cluster with the earliest such mention), so adding a raw file never
+    renames people already published. A cluster holding mentions of several
+    published people (a merge) keeps the ID with most mentions; the others are
+    retired and redirected. A cluster with no published mention (a new person,
+    or the smaller part of a split) gets :func:`stable_person_id`.
+
+    Args:
+        clusters: Cluster key -> mention IDs.
+        before: Mention ID -> person ID in the previous release.
+
+    Returns:
+        Cluster key -> person ID; no ID is given to two clusters.
+    """
+    claims: list[tuple[int, tuple[tuple[int, int, str], ...], str, str]] = []
+    for key, mentions in clusters.items():
+        counts = Counter(before[m] for m in mentions if m in before)
+        for old, n in counts.items():
+            earliest = min((m for m in mentions if before.get(m) == old), key=mention_sort_key)
+            claims.append((-n, mention_sort_key(earliest), old, key))
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for _, _, old, key in sorted(claims):
+        if key not in ids and old not in taken:
+            ids[key] = old
+            taken.add(old)
+    for key, mentions in clusters.items():
+        if key not in ids:
+            fresh = stable_person_id(mentions)
+            # A fresh ID may equal a retired one (its earliest mention moved); keep IDs unique.
+            ids[key] = fresh if fresh not in taken else stable_person_id([*mentions, key])
+            taken.add(ids[key])
+    return ids
 
 
 def _display_name(variants: list[str]) -> str:
@@ -65,7 +111,11 @@ def resolve_authors(
     """
     result = resolve_people(mentions, overrides)
     clusters = result.clusters()
-    author_of = {m: stable_person_id(ms) for ms in clusters.values() for m in ms}
+    before: dict[str, str] = {}
+    if previous_mentions is not None and "author_id" in previous_mentions.columns:
+        before = dict(previous_mentions.select("mention_id", "author_id").iter_rows())
+    ids = carry_forward_ids(clusters, before)
+    author_of = {m: ids[key] for key, ms in clusters.items() for m in ms}
     table = mentions.with_columns(
         pl.col("mention_id").replace_strict(author_of, return_dtype=pl.Utf8).alias("author_id")
     ).join(result.assignments.select("mention_id", "name_key"), on="mention_id")
@@ -92,12 +142,12 @@ def resolve_authors(
     for m, a in author_of.items():
         current.setdefault(a, []).append(m)
     redirect_rows = list(previous_redirects.iter_rows()) if previous_redirects is not None else []
-    if previous_mentions is not None and "author_id" in previous_mentions.columns:
-        before: dict[str, list[str]] = {}
-        for m, a in previous_mentions.select("mention_id", "author_id").iter_rows():
-            before.setdefault(a, []).append(m)
+    if before:
+        by_person: dict[str, list[str]] = {}
+        for m, a in before.items():
+            by_person.setdefault(a, []).append(m)
         known = {r[0] for r in redirect_rows}
-        redirect_rows += [r for r in redirects(before, current) if r[0] not in known]
+        redirect_rows += [r for r in redirects(by_person, current) if r[0] not in known]
     return PeopleTables(
         author_of=author_of,
         authors=authors,

@@ -31,6 +31,7 @@ from confdata.issues import Issue
 from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
 from confdata.reference import build_reference
+from confdata.release_check import check_release
 from confdata.releases import build_manifest, content_hash, diff_tables, next_version
 from confdata.report_charts import chart_data
 from confdata.report_html import render_html
@@ -349,6 +350,12 @@ def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> 
             },
         )
         io.write_json(manifest, release / "manifest.json")
+        # Audit the staged release as a consumer would before anyone can see it.
+        problems = check_release(release)
+        if problems:
+            raise ValidationFailed(
+                "the staged release failed its own check:\n  " + "\n  ".join(problems)
+            )
         if releases.is_dir():
             io.link_tree(releases, staging / "releases")
         io.link_tree(release, staging)
