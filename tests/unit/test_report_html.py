@@ -431,6 +431,9 @@ def install_chromium() -> str | None:
 def chromium() -> Path:
     """Debian's headless Chromium, installed on first use when missing."""
     reason = install_chromium()
+    if reason and os.environ.get("CI"):
+        # CI must prove the report renders: a missing browser is a failure there.
+        pytest.fail(f"no headless Chromium in CI: {reason}")
     if reason:
         pytest.skip(f"no headless Chromium: {reason}")
     return CHROMIUM
