@@ -15,7 +15,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 # Let Prefect show the library's own log lines (files read, rows written) in the run logs.
 export PREFECT_LOGGING_EXTRA_LOGGERS ?= confdata
 
-.PHONY: help setup run test validate eval docs lint format update-golden lock server clean
+.PHONY: help setup run serve test validate eval docs lint format update-golden lock server clean
 
 help: ## Show the targets, one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -32,6 +32,11 @@ setup: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
 
 run: $(STAMP) ## Run the Prefect flow: raw/ -> out/ (override with RAW=dir OUT=dir)
 	$(PY) -m flows.build --raw "$(RAW)" --out "$(OUT)"
+
+# make serve: the Prefect server the deployment registers with (started when none answers there).
+serve: export PREFECT_API_URL ?= http://127.0.0.1:4200/api
+serve: $(STAMP) ## Serve the daily deployment of the flow (RAW, OUT, CRON=...) with a local Prefect server and its UI
+	$(PY) -m flows.serve --raw "$(RAW)" --out "$(OUT)" $(if $(CRON),--cron "$(CRON)") --start-server
 
 test: $(STAMP) ## Run lint and the whole test suite (unit, property, golden, flow smoke)
 	$(VENV)/bin/ruff check confdata schemas flows tests

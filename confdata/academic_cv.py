@@ -61,6 +61,12 @@ __all__ = [
     "parse_cv",
 ]
 
+# The version of what this parser makes of a CV. Bump it with any change that can
+# change a parse's output (this module, the cv_*.py modules, staging.cv_frames):
+# cached parses of CVs are keyed on it (see README, "Incremental runs, locking and
+# crash safety").
+PARSER_VERSION = 1
+
 
 # --------------------------------------------------------------------------- API
 

@@ -18,13 +18,16 @@ data-quality report lists it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from confdata.org_words import OrgKnowledge
 
 _AND_PREFIX = re.compile(r"^(?:and|&)\s+", re.IGNORECASE)
-_AND_INSIDE = re.compile(r"\s+(?:and|&)\s+")
+# Tried only where a run of white space starts: from inside a long run, ``\s+``
+# would rescan the rest of it at every position (quadratic time).
+_AND_INSIDE = re.compile(r"(?<!\s)\s+(?:and|&)\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +128,12 @@ def _split_and_outside_parens(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     depth = 0
     last = 0
+    counted = 0  # parentheses are counted once, up to here
     joiner = ""
     for match in _AND_INSIDE.finditer(text):
-        prefix = text[last : match.start()]
+        prefix = text[counted : match.start()]
         depth += prefix.count("(") - prefix.count(")")
+        counted = match.start()
         if depth > 0:
             continue
         out.append((text[last : match.start()].strip(), joiner))
@@ -188,11 +193,22 @@ def split_organizations(
 
 
 def _longest_known(pieces: list[_Piece], start: int, knowledge: OrgKnowledge) -> int:
-    """Return the last index of the longest run from ``start`` that is a known organization."""
-    for end in range(len(pieces) - 1, start, -1):
+    """Return the last index of the longest run from ``start`` that is a known organization.
+
+    Runs longer than the longest known name (in pieces) are not tried, so a line
+    of many commas costs time linear in its length, not cubic.
+    """
+    longest = start + _max_known_pieces(knowledge.known) - 1
+    for end in range(min(len(pieces) - 1, longest), start, -1):
         if knowledge.is_known(_joined(pieces[start : end + 1])):
             return end
     return start
+
+
+@functools.lru_cache(maxsize=8)
+def _max_known_pieces(known: frozenset[str]) -> int:
+    """Return an upper bound of the pieces a known name splits into (its separators + 1)."""
+    return max((k.count(",") + k.count("and") + k.count("&") + 1 for k in known), default=1)
 
 
 def _continues(

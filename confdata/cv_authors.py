@@ -15,6 +15,7 @@ _INVERTED_AUTHOR_RE = re.compile(
 )
 _INVERTED_SEP_RE = re.compile(r",?\s+(?:and|&)\s+|,\s+(?:and\s+|&\s+)?")
 _SUFFIXES = {"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"}
+_AND_NEXT_RE = re.compile(r"\s+(?:and|&)\s")
 
 
 def _author_end(s: str) -> int | None:
@@ -25,14 +26,34 @@ def _author_end(s: str) -> int | None:
     Only single capitals count as initials: ``Li.`` or ``Wu.`` end a list.
     """
     for m in re.finditer(r"\.(?=\s)", s):
-        before = s[: m.start()].split()
-        word = before[-1].strip("*_") if before else ""
+        word = word_before(s, m.start()).strip("*_")
         if re.fullmatch(r"[A-Z](?:\.-?[A-Z])*", word):
             continue
-        if re.match(r"\s+(?:and|&)\s", s[m.end() :]):
+        if _AND_NEXT_RE.match(s, m.end()):
             continue
         return m.start()
     return None
+
+
+def word_before(s: str, end: int) -> str:
+    """Return the last white-space-separated word of ``s[:end]`` ("" when none).
+
+    The same as ``s[:end].split()[-1]``, in time proportional to the word rather
+    than to ``end`` (called once per full stop, slicing made long entries quadratic).
+
+    Examples:
+        >>> word_before("Gerald Q. Maguire", 8)
+        'Q'
+        >>> word_before("a  ", 3)
+        'a'
+    """
+    j = end
+    while j > 0 and s[j - 1].isspace():
+        j -= 1
+    i = j
+    while i > 0 and not s[i - 1].isspace():
+        i -= 1
+    return s[i:j]
 
 
 def _split_plain_names(s: str) -> list[str]:

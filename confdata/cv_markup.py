@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import re
 
-_LINK_RE = re.compile(r"\[(?P<text>(?:\\.|[^\]\[\\])*)\]\((?P<url>[^)\s]*)\)")
+# A link's URL stops at white space, ")" or "[": without "[" a run of "[a](" would
+# make every "[" rescan the rest of the line (quadratic time).
+_LINK_RE = re.compile(r"\[(?P<text>(?:\\.|[^\]\[\\])*)\]\((?P<url>[^)\s\[]*)\)")
 # Link labels that only point at a file; the label carries no bibliographic data.
 _LINK_LABEL_RE = re.compile(
     r"^(?:Download|PDF|Paper|Slides|Video|Watch|Code|Link|Preprint|DOI|BibTeX)\b\s*",
     re.IGNORECASE,
 )
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
+# A bold span cannot hold its own opening mark, so an opening mark that is never
+# closed is scanned up to the next one only, not to the end of the line.
 _STRONG_RE = re.compile(
-    r"\*\*(?P<a>.+?)\*\*|__(?P<b>.+?)__|<(?:b|strong|u)>(?P<c>.+?)</(?:b|strong|u)>"
+    r"\*\*(?P<a>(?:(?!\*\*).)+?)\*\*|__(?P<b>(?:(?!__).)+?)__"
+    r"|<(?:b|strong|u)>(?P<c>(?:(?!<(?:b|strong|u)>).)+?)</(?:b|strong|u)>"
 )
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|&<>~])")
 _ITALIC_RE = re.compile(r"(?<![\w*])\*(?!\s)(?P<x>[^*]+?)(?<!\s)\*(?![\w*])")

@@ -44,7 +44,7 @@ def _find_owner(lines: Sequence[str], sections: Sequence[_Section], path: str) -
         if not title_re.search(s):
             continue
         rest = title_re.sub(" ", s)
-        rest = re.sub(r"^[\s|:–—,-]+|[\s|:–—,-]+$", "", re.sub(r"\s+", " ", rest))
+        rest = re.sub(r"\s+", " ", rest).strip(" |:–—,-")
         if rest and _looks_like_name(rest):
             return rest, number
         if not rest and index + 1 < len(candidates) and _looks_like_name(candidates[index + 1][1]):

@@ -21,6 +21,8 @@ from confdata.issues import Issue
 _PLACE_RE = re.compile(
     r"^[A-ZÀ-Þ][^\W\d_][^\d,;:|()]{0,40},\s*[A-ZÀ-Þ][^\d,;:|()]{1,40}(?:,\s*[A-ZÀ-Þ][^\d,;:|()]{1,40})?$"
 )
+# An italic role; "<i>" cannot repeat inside it, so an unclosed one is not rescanned.
+_ROLE_RE = re.compile(r"<i>(?P<role>(?:(?!<i>).)*?)</i>")
 _UNIT_WORDS = re.compile(
     r"\b(?:School|Department|Dept\.?|Faculty|Division|Laboratory|Lab|Institute|College"
     r"|Center|Centre|Group|Team|Unit|Program(?:me)?)\b"
@@ -63,7 +65,7 @@ def _read_position_cell(cell: _Cell) -> _WorkRow:
     unit, organization = None, where
     if " at " in where:
         unit, _, organization = where.rpartition(" at ")
-    role_match = re.search(r"<i>(?P<role>.*?)</i>", right)
+    role_match = _ROLE_RE.search(right)
     if role_match:
         role = _clean_inline(role_match.group("role"))
         after = right[role_match.end() :]
@@ -168,12 +170,13 @@ def _alignment_issues(
             )
         )
     for label, cells in (("place", places), ("date", [c for c, _ in spans])):
+        # The line of the last aligned cell of each text (one pass, not one per leftover).
+        aligned = {c.text: c.line for c in cells[: len(rows)]}
         for index in range(len(rows), len(cells)):
             cell = cells[index]
-            same = [c for c in cells[: len(rows)] if c.text == cell.text]
             why = f"{label} cell left over after aligning {len(rows)} positions in order; not used"
-            if same:
-                why += f" (it repeats the {label} cell on line {same[-1].line})"
+            if cell.text in aligned:
+                why += f" (it repeats the {label} cell on line {aligned[cell.text]})"
             issues.append(_leftover(cell, why, path))
         if len(cells) < len(rows):
             missing = rows[len(cells)]

@@ -17,9 +17,16 @@ from confdata.cv_entry_facts import _application_numbers, _is_patent, _read_tail
 from confdata.cv_markup import _semi_clean, _strip_emphasis, _strong_names
 from confdata.cv_owner import _is_owner
 from confdata.cv_records import CvPublication, PublicationSection, _issue
-from confdata.cv_sections import _ends_open, _is_entry_start, _Section
+from confdata.cv_sections import _is_entry_start, _OpenText, _Section
 from confdata.cv_titles import _extract_other_names, _split_title_venue, _venue_short
+from confdata.errors import RawInputError
 from confdata.issues import Issue, Severity
+from confdata.raw_text import MAX_LINE_CHARS
+
+# The longest entry read, its lines joined: as long as the longest line a raw file
+# may have. Real entries have a few hundred characters; an entry that runs on for
+# thousands of lines is a CV whose entry keys the parser cannot see.
+MAX_ENTRY_CHARS = MAX_LINE_CHARS
 
 # Reports one issue about the entry being parsed: (code, severity, message).
 _Report = Callable[[str, Severity, str], None]
@@ -47,6 +54,7 @@ def _collect_entries(section: _Section, path: str) -> tuple[list[_RawEntry], lis
     issues: list[Issue] = []
     current: list[tuple[int, str]] = []
     key, resumed, blank = "", None, False
+    state, length = _OpenText(), 0  # of the current entry's text so far
 
     def flush() -> None:
         if current:
@@ -60,10 +68,22 @@ def _collect_entries(section: _Section, path: str) -> tuple[list[_RawEntry], lis
         if m:
             flush()
             current, key, resumed = [(number, line)], m.group("key"), None
-        elif current and (not blank or _ends_open(_join(current))):
+            state, length = _OpenText(), len(line)
+            state.add(line)
+        elif current and (not blank or state.ends_open):
             if blank and resumed is None:
                 resumed = number
             current.append((number, line))
+            state.add(line)
+            length += len(line) + 1
+            if length > MAX_ENTRY_CHARS:
+                raise RawInputError(
+                    path,
+                    current[0][0],
+                    f"a publication entry of at most {MAX_ENTRY_CHARS:,} characters",
+                    f"an entry running on to line {number} with more "
+                    "(is the key of a following entry, such as '[C12]', missing?)",
+                )
         else:
             issues.append(
                 _issue(

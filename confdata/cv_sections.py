@@ -66,7 +66,12 @@ def _strip_heading_markup(line: str) -> str:
     s = line.strip().lstrip("#").strip()
     s = _STRONG_RE.sub(lambda m: m.group("a") or m.group("b") or m.group("c"), s)
     s = s.strip("*_ ")
-    s = re.sub(r"(?:\s*\.{2,}|\s*:)$", "", s)
+    # A dot leader ("Publications.....") or a colon ends a heading. (String methods,
+    # not ``\s*\.{2,}$``: that regex is quadratic on a long run of spaces.)
+    if s.endswith(".."):
+        s = s.rstrip(".")
+    elif s.endswith(":"):
+        s = s[:-1]
     return s.strip()
 
 
@@ -133,10 +138,39 @@ def _ends_open(text: str) -> bool:
 
     Used to recognise an entry that continues after a page break.
     """
-    s = _LINK_RE.sub("", text).rstrip()
-    if s.count("(") > s.count(")") or s.count("[") > s.count("]"):
-        return True
-    return bool(s) and s[-1] not in ".!?)]*"
+    state = _OpenText()
+    state.add(text)
+    return state.ends_open
+
+
+@dataclass(slots=True)
+class _OpenText:
+    """Whether text read so far stops mid-sentence, kept up to date line by line.
+
+    Adding a line costs time proportional to that line, so asking after every
+    line of a long entry stays linear (re-reading the joined entry was quadratic).
+    Links are removed line by line.
+    """
+
+    parens: int = 0
+    brackets: int = 0
+    last: str = ""  # the last character printed, white space and links aside
+
+    def add(self, line: str) -> None:
+        """Take one more line of the text into account."""
+        s = _LINK_RE.sub("", line)
+        self.parens += s.count("(") - s.count(")")
+        self.brackets += s.count("[") - s.count("]")
+        s = s.rstrip()
+        if s:
+            self.last = s[-1]
+
+    @property
+    def ends_open(self) -> bool:
+        """True when brackets are unbalanced or the text lacks a final stop."""
+        if self.parens > 0 or self.brackets > 0:
+            return True
+        return bool(self.last) and self.last not in ".!?)]*"
 
 
 # --------------------------------------------------------------------------- sections

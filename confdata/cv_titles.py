@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from confdata.cv_authors import word_before
 from confdata.cv_dates import _MONTH, _YEAR_TOKEN_RE
 from confdata.cv_markup import _strip_emphasis
 
@@ -21,6 +22,7 @@ _PATENT_START_RE = re.compile(
     r"\.\s+(?=(?:(?:US|U\.S\.|EP|European|PCT|WO|International|Swedish|Chinese|German)\s+)?"
     r"(?:Provisional\s+)?(?:Patent\b|PCT\s+Application\b))"
 )
+_TRAILING_MONTH_RE = re.compile(rf"\b{_MONTH}$", re.IGNORECASE)
 _TITLE_END_RE = re.compile(r"(?<=[?!])\s+(?=\S)|\.\s+(?=\S)")
 
 
@@ -45,7 +47,7 @@ def _extract_other_names(s: str) -> tuple[tuple[str, ...], str]:
 def _sentence_end(s: str) -> int:
     """Index of the first full stop in ``s`` that is not an abbreviation, else len(s)."""
     for m in re.finditer(r"\.(?=\s|$)", s):
-        word = s[: m.start()].rsplit(None, 1)[-1] if s[: m.start()].strip() else ""
+        word = word_before(s, m.start())
         if re.fullmatch(r"(?:[A-Z]\.)*[A-Z]|No|no|Proc|Vol|vol|pp", word):
             continue
         return m.start()
@@ -83,11 +85,24 @@ def _venue_until_year(after: str) -> tuple[str | None, str]:
         return after[:cut] or None, after[cut:]
     year = years[-1]
     venue = after[: year.start()]
-    venue = re.sub(rf"[\s,]*(?:\b{_MONTH})?[\s,]*$", "", venue, flags=re.IGNORECASE)
+    # A month printed before the year is not part of the venue ("…, June 2019").
+    # (Stripped in steps: ``[\s,]*(?:month)?[\s,]*$`` as one regex takes cubic time
+    # on a long run of spaces and commas.)
+    venue = _rstrip_space_comma(venue)
+    if m := _TRAILING_MONTH_RE.search(venue):
+        venue = _rstrip_space_comma(venue[: m.start()])
     # Volume, issue and pages are not part of the venue's name.
     venue = re.sub(r"(?:,\s*(?:vol\.|no\.|pp?\.|pages)\s*[\d–-]+(?:\s*[–-]+\s*\d+)?)+$", "", venue)
     venue = re.sub(r",\s*\d+\s*\(\d+\)(?:\s*:\s*\d+(?:\s*[–-]+\s*\d+)?)?$", "", venue)
     return venue.strip(" ,.") or None, after[year.start() :]
+
+
+def _rstrip_space_comma(s: str) -> str:
+    """Remove trailing white space and commas (white space as ``str.isspace`` has it)."""
+    end = len(s)
+    while end and (s[end - 1].isspace() or s[end - 1] == ","):
+        end -= 1
+    return s[:end]
 
 
 def _venue_short(venue: str | None) -> str | None:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from typing import Any
 import polars as pl
 
 from confdata.errors import RawInputError
+from confdata.raw_text import MAX_FILE_BYTES
+from confdata.run_state import pause_point
 
 # Files in a raw folder that are the project's own, not source documents.
 NOT_SOURCES = frozenset({"README.md", "reference"})
@@ -38,37 +41,163 @@ class RawFile:
     relative: str
 
 
-def list_raw_files(raw_dir: Path) -> tuple[list[RawFile], list[str]]:
-    """List the source documents of a raw folder, sorted by name.
+def list_raw_files(
+    raw_dir: Path, bad: list[RawInputError] | None = None
+) -> tuple[list[RawFile], list[str]]:
+    """List the source documents of a raw folder, sorted by name, without opening any.
 
     Hidden files, ``README.md`` and ``reference/`` are the project's own and are
-    skipped; sub-folders are not read and are returned as notes.
+    skipped; sub-folders are not read and are returned as notes. A link is
+    followed when it stays inside the folder. Only regular files are sources: a
+    FIFO, socket or device is refused from its ``stat``, never opened (opening a
+    FIFO for reading would block the run).
+
+    Args:
+        raw_dir: The raw folder.
+        bad: When given, each entry that cannot be a source is appended to it as
+            a :class:`RawInputError` instead of being raised, so that the caller
+            can skip it (``--skip-bad-files``).
 
     Raises:
-        RawInputError: If the folder does not exist, holds no source document,
-            or a link points outside it.
+        RawInputError: If the folder does not exist or cannot be listed, holds no
+            source document, or (without ``bad``) has an entry that cannot be a
+            source: a link pointing outside it, a broken link or a link loop, a
+            file name that is not UTF-8 or holds control characters, a file that
+            cannot be read, or a FIFO, socket or device. The message names the entry.
     """
     if not raw_dir.is_dir():
         raise RawInputError(str(raw_dir), 0, "a folder of raw files", "no such folder")
+    try:
+        entries = sorted(raw_dir.iterdir(), key=lambda p: p.name)
+    except OSError as err:
+        raise RawInputError(
+            str(raw_dir), 0, "a folder of raw files that can be listed", _os_error(err)
+        ) from err
     files: list[RawFile] = []
     notes: list[str] = []
     root = raw_dir.resolve()
-    for entry in sorted(raw_dir.iterdir(), key=lambda p: p.name):
+    for entry in entries:
         if entry.name.startswith(".") or entry.name in NOT_SOURCES:
             continue
-        if entry.is_symlink() and root not in entry.resolve().parents:
-            raise RawInputError(
-                str(entry), 0, "a file inside the raw folder", "a link pointing outside it"
-            )
-        if entry.is_dir():
+        try:
+            is_folder = _source_entry(entry, root)
+        except RawInputError as err:
+            if bad is None:
+                raise
+            bad.append(err)
+            continue
+        if is_folder:
             notes.append(
                 f"{entry.name}/ is a folder; only files directly in the raw folder are read"
             )
             continue
         files.append(RawFile(entry, entry.name))
-    if not files:
+    if not files and not bad:
         raise RawInputError(str(raw_dir), 0, "at least one program or CV file", "none")
     return files, notes
+
+
+_FILE_TYPES = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def printable_name(name: str) -> str:
+    r"""Return a file name as it can be printed: bytes that are not UTF-8 as ``\xe9``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _os_error(err: OSError) -> str:
+    return "permission denied" if isinstance(err, PermissionError) else (err.strerror or str(err))
+
+
+def _source_entry(entry: Path, root: Path) -> bool:
+    """Check that a folder entry can be a source; return True when it is a folder.
+
+    Raises:
+        RawInputError: For an entry that cannot be a source (see :func:`list_raw_files`).
+    """
+    name = printable_name(entry.name)
+    if name != entry.name:
+        raise RawInputError(name, 0, "a file name in UTF-8", "bytes of another encoding")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise RawInputError(repr(name), 0, "a file name without control characters")
+    if entry.is_symlink():
+        try:
+            target = entry.resolve(strict=True)
+        except FileNotFoundError as err:
+            raise RawInputError(
+                name, 0, "a link to an existing file", f"a broken link to {os.readlink(entry)}"
+            ) from err
+        except (OSError, RuntimeError) as err:
+            raise RawInputError(
+                name, 0, "a link that leads to a file", f"a link that does not resolve ({err})"
+            ) from err
+        if target != root and root not in target.parents:
+            raise RawInputError(
+                name, 0, "a file inside the raw folder", f"a link to {target}, outside it"
+            )
+    try:
+        info = entry.stat()  # follows a link; never opens the file
+    except OSError as err:
+        raise RawInputError(name, 0, "a file that can be read", _os_error(err)) from err
+    if stat.S_ISDIR(info.st_mode):
+        return True
+    if not stat.S_ISREG(info.st_mode):
+        kind = _FILE_TYPES.get(stat.S_IFMT(info.st_mode), "a special file")
+        raise RawInputError(name, 0, "a regular file", f"{kind}; it was not opened")
+    return False
+
+
+def read_raw_file(raw: RawFile) -> bytes:
+    """Read a raw file whole, refusing anything but a regular file of reasonable size.
+
+    The file is opened without blocking (a FIFO swapped in after listing is
+    refused, not waited on) and checked with ``fstat`` before a byte is read; at
+    most ``MAX_FILE_BYTES`` (plus one, to notice a larger file) are read.
+
+    Raises:
+        RawInputError: When the file cannot be opened or read (permission
+            denied, removed meanwhile), is not a regular file, or is larger than
+            ``raw_text.MAX_FILE_BYTES``; the message names the file.
+    """
+    name = raw.relative
+    try:
+        fd = os.open(raw.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        raise RawInputError(name, 0, "a file that can be read", _os_error(err)) from err
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _FILE_TYPES.get(stat.S_IFMT(info.st_mode), "a folder or special file")
+            raise RawInputError(name, 0, "a regular file", kind)
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_big(name, info.st_size)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1  # the file object owns it now
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise RawInputError(name, 0, "a file that can be read", _os_error(err)) from err
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big(name, len(data))
+    return data
+
+
+def _too_big(name: str, size: int) -> RawInputError:
+    return RawInputError(
+        name,
+        0,
+        f"a file of at most {MAX_FILE_BYTES // 2**20} MiB (program pages and CVs are well "
+        "under 1 MiB)",
+        f"{size:,} bytes",
+    )
 
 
 def read_bytes(path: Path) -> bytes:
@@ -222,21 +351,114 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
-def swap_in(staging: Path, out_dir: Path) -> None:
-    """Make the staging folder the new ``out_dir`` in one step.
+def exchange_in(staging: Path, out_dir: Path) -> Path | None:
+    """Make the staging folder the new ``out_dir`` in one step; return the retired release.
 
     With an existing ``out_dir`` the two are exchanged atomically where the
-    kernel allows it (Linux ``renameat2``), else by two renames; the old
-    release is then removed. A reader sees the old release or the new one.
+    kernel allows it (Linux ``renameat2``), else by two renames (a crash between
+    them leaves ``out_dir`` missing and ``.<out>.previous-<pid>`` holding it, which
+    :func:`restore_previous` puts back). The caller removes the returned folder
+    (the previous release; None on a first release).
     """
     out_dir = out_dir.resolve()
     if not out_dir.exists():
         staging.rename(out_dir)
-        return
+        return None
     if _exchange(staging, out_dir):
-        shutil.rmtree(staging)  # now holds the previous release
-        return
+        return staging  # now holds the previous release
     old = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
     out_dir.rename(old)
+    pause_point("swap-between")
     staging.rename(out_dir)
-    shutil.rmtree(old)
+    return old
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Make the staging folder the new ``out_dir`` in one step and remove the old release.
+
+    A reader sees the old release or the new one (see :func:`exchange_in`).
+    """
+    retired = exchange_in(staging, out_dir)
+    if retired is not None:
+        shutil.rmtree(retired)
+
+
+# A run's own folders beside out/: .<out>.work-<pid>, .<out>.staging-<pid>, .<out>.previous-<pid>.
+RUN_FOLDER_KINDS = ("work", "staging", "previous")
+
+
+def run_leftovers(out_dir: Path) -> list[tuple[Path, int]]:
+    """List the run folders beside ``out_dir`` with the pid that made each (by name)."""
+    out_dir = out_dir.resolve()
+    if not out_dir.parent.is_dir():
+        return []
+    found = []
+    for kind in RUN_FOLDER_KINDS:
+        prefix = f".{out_dir.name}.{kind}-"
+        for path in sorted(out_dir.parent.glob(f"{prefix}*")):
+            pid = path.name[len(prefix) :]
+            if pid.isdigit():
+                found.append((path, int(pid)))
+    return found
+
+
+def restore_previous(out_dir: Path) -> Path | None:
+    """Put the previous release back when a crash mid-swap left ``out_dir`` missing.
+
+    Only the fallback swap (two renames) can leave ``out_dir`` missing, with the
+    release it held in ``.<out>.previous-<pid>``; that folder is renamed back.
+    Returns the folder restored, or None when there was nothing to do.
+    """
+    out_dir = out_dir.resolve()
+    if out_dir.exists():
+        return None
+    candidates = [
+        path
+        for path, _ in run_leftovers(out_dir)
+        if path.name.startswith(f".{out_dir.name}.previous-") and (path / "manifest.json").is_file()
+    ]
+    if not candidates:
+        return None
+    newest = max(candidates, key=lambda p: read_json(p / "manifest.json").get("version", ""))
+    newest.rename(out_dir)
+    return newest
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    """Copy a folder's files into another (created when missing), keeping relative paths."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.rglob("*")):
+        target = dst / path.relative_to(src)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def tree_facts(folder: Path) -> dict[str, dict[str, Any]]:
+    """Return every file of a folder (relative path) with its size and SHA-256."""
+    return {
+        str(p.relative_to(folder)): file_facts(p) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def tree_matches(folder: Path, facts: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Tell whether a folder holds exactly these files with these sizes and hashes."""
+    try:
+        current = {str(p.relative_to(folder)): p for p in folder.rglob("*") if p.is_file()}
+        if set(current) != set(facts):
+            return False
+        return all(file_facts(current[rel]) == dict(facts[rel]) for rel in facts)
+    except OSError:
+        return False
+
+
+def commit_dir(tmp: Path, final: Path) -> None:
+    """Rename a completely written folder into place (one rename); drop it if already there."""
+    try:
+        tmp.rename(final)
+    except OSError:
+        if not final.is_dir():
+            raise
+        shutil.rmtree(tmp)

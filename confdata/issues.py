@@ -13,6 +13,10 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 
+# A raw file left out of a release by ``--skip-bad-files``: severity "error" (the
+# release lacks that file's data), listed first in the quality report.
+SKIPPED_FILE_CODE = "skipped-bad-file"
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:
@@ -20,7 +24,10 @@ class Issue:
 
     Attributes:
         code: Stable kebab-case identifier, e.g. ``uncertain-author-split``.
-        severity: ``error`` blocks publishing; ``warning`` and ``info`` do not.
+        severity: ``error`` blocks publishing, except a raw file skipped on the
+            user's request (``skipped-bad-file``, ``--skip-bad-files``): the rest
+            is published and the skipped file is listed first in the report;
+            ``warning`` and ``info`` never block.
         message: Human-readable explanation.
         source_path: Raw file the finding is about (relative path), if any.
         line: 1-based line in that file, 0 when not tied to a line.

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from confdata.affiliations import OrgRegistry, ancestors
 from confdata.names import name_key
+from confdata.org_registry import OrgRegistry, ancestors
 from confdata.org_resolution import OrgResolver
 
 ROLE_OF_KIND = {"keynote": "keynote_speaker", "test_of_time": "test_of_time_author"}

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from confdata.affiliations import OrgMatch, OrgRegistry, ancestors, match_org, normalize_org
+from confdata.affiliations import OrgMatch, match_org
 from confdata.ids import stable_id
+from confdata.org_names import normalize_org
+from confdata.org_registry import OrgRegistry, ancestors
 
 AFFILIATION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "affiliation_id": pl.Utf8,

@@ -17,7 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]\s*")
+# Applied after white space is collapsed, so each side holds at most one space
+# (``\s*`` on both sides would take quadratic time on a long run of spaces).
+_DASHES = re.compile(r" ?[\u2010-\u2015\u2212-] ?")
 _SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"\([^()]*\)")
 _ROMAN = frozenset({"II", "III", "IV", "VI", "VII", "VIII"})
@@ -36,9 +38,8 @@ def match_key(text: str) -> str:
         >>> match_key("University of Wisconsin – Madison")
         'university of wisconsin-madison'
     """
-    text = unicodedata.normalize("NFC", text)
-    text = _DASHES.sub("-", text)
-    return _SPACE.sub(" ", text).strip().casefold()
+    text = _SPACE.sub(" ", unicodedata.normalize("NFC", text))
+    return _DASHES.sub("-", text).strip().casefold()
 
 
 def _words(text: str) -> list[str]:

@@ -18,13 +18,9 @@ from typing import Any
 import polars as pl
 
 from confdata.issues import Issue
-from confdata.people import (
-    Overrides,
-    mention_sort_key,
-    redirects,
-    resolve_people,
-    stable_person_id,
-)
+from confdata.people import resolve_people
+from confdata.people_ids import mention_sort_key, redirects, stable_person_id
+from confdata.people_overrides import Overrides
 
 REDIRECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "old_author_id": pl.Utf8,

@@ -10,14 +10,27 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from confdata.issues import Issue
+from confdata.issues import SKIPPED_FILE_CODE, Issue
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def sort_issues(issues: Iterable[Issue]) -> list[Issue]:
-    """Order issues by file, line, code and message, so reports are stable."""
-    return sorted(issues, key=lambda i: (i.source_path, i.line, i.code, i.message, i.text))
+    """Order issues by file, line, code and message, so reports are stable.
+
+    Raw files skipped with ``--skip-bad-files`` come first.
+    """
+    return sorted(
+        issues,
+        key=lambda i: (
+            i.code != SKIPPED_FILE_CODE,
+            i.source_path,
+            i.line,
+            i.code,
+            i.message,
+            i.text,
+        ),
+    )
 
 
 def build_report(
@@ -61,6 +74,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         + ", ".join(f"{n} {sev}" for sev, n in report["severity_counts"].items())
         + ("." if report["severity_counts"] else "no issues."),
         "",
+        *_skipped_lines(report),
         *_release_lines(report),
         *_resolution_lines(report),
         "## Sources",
@@ -101,6 +115,26 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         if issue["text"]:
             out.append(f"  > {issue['text']}")
     return "\n".join(out) + "\n"
+
+
+def _skipped_lines(report: Mapping[str, Any]) -> list[str]:
+    """Render the raw files left out with ``--skip-bad-files``, before anything else."""
+    skipped = [i for i in report["issues"] if i["code"] == SKIPPED_FILE_CODE]
+    if not skipped:
+        return []
+    out = [
+        f"## Skipped files ({len(skipped)})",
+        "",
+        "These raw files could not be read and were left out of this release "
+        "(`--skip-bad-files`); nothing of them is in the tables.",
+        "",
+    ]
+    for issue in skipped:
+        where = f"{issue['source_path']}:{issue['line']}" if issue["line"] else issue["source_path"]
+        out.append(f"- `{where}` {_cell(issue['message'])}")
+        if issue["text"]:
+            out.append(f"  > {_cell(issue['text'])}")
+    return [*out, ""]
 
 
 def _release_lines(report: Mapping[str, Any]) -> list[str]:

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from confdata.affiliations import OrgRegistry, registry_from_dict
+from confdata.org_registry import OrgRegistry, registry_from_dict
 from confdata.org_words import OrgKnowledge
-from confdata.people import Overrides, parse_overrides
+from confdata.people_overrides import Overrides, parse_overrides
 from confdata.usenix_lines import ProgramRules
 
 PROGRAM_RULES = "usenix_program.yaml"

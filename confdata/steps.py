@@ -7,27 +7,34 @@ tests can run the whole pipeline without Prefect (:func:`run_pipeline`).
 
 Intermediate results live in a work folder beside ``out/``; the release is
 built in a staging folder beside ``out/`` and swapped in only once it is
-complete and valid.
+complete and valid. A run holds the lock on ``out/`` from start to end and
+cleans up after crashed runs first (:func:`pipeline_run`); parse results are
+cached beside ``out/`` by file content, parser version and reference data
+(:func:`parse_source`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
+import shutil
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from confdata import __version__, io
+from confdata import __version__, academic_cv, io, run_state, usenix_program
 from confdata.academic_cv import looks_like_cv, parse_cv
 from confdata.datapackage import build_datapackage
 from confdata.dictionary import render_data_dictionary
 from confdata.errors import RawInputError, ValidationFailed
 from confdata.ids import stable_id
-from confdata.issues import Issue
+from confdata.issues import SKIPPED_FILE_CODE, Issue
 from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
 from confdata.reference import build_reference
@@ -35,6 +42,7 @@ from confdata.release_check import check_release
 from confdata.releases import build_manifest, content_hash, diff_tables, next_version
 from confdata.report_charts import chart_data
 from confdata.report_html import render_html
+from confdata.run_state import RunLocked as RunLocked  # re-exported for the flow's CLI
 from confdata.tables import concat_stg, core_tables, cv_frames, program_frames
 from confdata.usenix_program import looks_like_program, parse_program
 from schemas import MODELS, validate_tables
@@ -42,6 +50,8 @@ from schemas import MODELS, validate_tables
 log = logging.getLogger(__name__)
 
 KIND_TESTS = (("program", looks_like_program), ("cv", looks_like_cv))
+# The parser of each kind, whose PARSER_VERSION is part of the parse cache's key.
+PARSERS = {"program": usenix_program, "cv": academic_cv}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,7 @@ class ParseSummary:
     rows: dict[str, int]
     issues: int
     event: str | None
+    cached: bool = False  # True when the parse was taken from the cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +84,8 @@ class ReleaseSummary:
     """What a run published: the release's version, row and issue counts and files.
 
     ``published`` is False when the tables equal the current release ("no change").
+    ``parsed`` and ``cached`` list the raw files (relative paths) parsed by this
+    run and those whose parse came from the cache.
     """
 
     out_dir: str
@@ -81,6 +94,10 @@ class ReleaseSummary:
     files: list[str] = field(default_factory=list)
     version: str = ""
     published: bool = True
+    parsed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    # Bad raw files left out with --skip-bad-files, one "file:line: what was wrong" each.
+    skipped: list[str] = field(default_factory=list)
 
 
 def work_dir_for(out_dir: Path) -> Path:
@@ -92,39 +109,229 @@ def work_dir_for(out_dir: Path) -> Path:
     return path
 
 
-def discover_sources(raw_dir: Path, work_dir: Path) -> list[SourceSummary]:
-    """Find the raw files, check each can be read, and detect its kind from its content.
+def cache_dir_for(out_dir: Path) -> Path:
+    """Return the parse cache of ``out_dir``: ``.<out>.cache/`` beside it, never inside."""
+    return run_state.sibling(out_dir, "cache")
+
+
+def lock_file_for(out_dir: Path) -> Path:
+    """Return the run lock's file of ``out_dir``: ``.<out>.lock`` beside it."""
+    return run_state.sibling(out_dir, "lock")
+
+
+def _recover(out_dir: Path) -> list[str]:
+    """Undo what crashed runs left behind; the caller holds the run lock.
+
+    Puts the previous release back if a crash mid-swap left ``out_dir`` missing,
+    then removes the work, staging and previous folders of dead processes (and
+    this process's own, which no run here is using while the lock is held) and
+    half-written cache entries. Returns what it did, one line each.
+    """
+    done = []
+    restored = io.restore_previous(out_dir)
+    if restored is not None:
+        done.append(f"restored {out_dir.name}/ from {restored.name}")
+    for path, pid in io.run_leftovers(out_dir):
+        if pid != os.getpid() and run_state.pid_alive(pid):
+            log.warning("kept %s: its process %d is still running", path, pid)
+            continue
+        io.remove_tree(path)
+        done.append(f"removed {path.name}")
+    cache = cache_dir_for(out_dir)
+    for path in sorted(cache.glob(".tmp-*")) if cache.is_dir() else []:
+        io.remove_tree(path)
+        done.append(f"removed {cache.name}/{path.name}")
+    for line in done:
+        log.warning("cleaning up after a crashed run: %s", line)
+    return done
+
+
+def recover(out_dir: Path, lock_timeout: float | None = None) -> list[str]:
+    """Take the run lock and undo what crashed runs left beside ``out_dir`` (see ``_recover``)."""
+    with run_state.hold_lock(lock_file_for(out_dir), lock_timeout):
+        return _recover(out_dir.resolve())
+
+
+@contextlib.contextmanager
+def pipeline_run(out_dir: Path, lock_timeout: float | None = None) -> Iterator[Path]:
+    """Hold the run lock on ``out_dir`` for a whole run and yield its fresh work folder.
+
+    Waits up to ``lock_timeout`` seconds (default ``$CONFDATA_LOCK_TIMEOUT`` or
+    300) for another run on the same ``out_dir``; cleans up after crashed runs;
+    points :func:`parse_source` at the parse cache (through ``run.json`` in the
+    work folder). When the run succeeds, cache entries it did not use are
+    dropped. The work folder is removed in every case.
 
     Raises:
-        RawInputError: For a missing folder, an unreadable file or a file of no
-            known kind; the message names the file.
+        RunLocked: When another run still holds the lock after the timeout.
     """
-    files, notes = io.list_raw_files(raw_dir)
+    out_dir = out_dir.resolve()
+    with run_state.hold_lock(lock_file_for(out_dir), lock_timeout):
+        _recover(out_dir)
+        work = work_dir_for(out_dir)
+        try:
+            io.write_json({"cache_dir": str(cache_dir_for(out_dir))}, work / "run.json")
+            yield work
+            _prune_cache(work)
+        finally:
+            io.remove_tree(work)
+
+
+def _cache_of(work_dir: Path) -> Path | None:
+    run = work_dir / "run.json"
+    return Path(io.read_json(run)["cache_dir"]) if run.is_file() else None
+
+
+def _prune_cache(work_dir: Path) -> None:
+    """Drop the cache entries this (successful) run did not use."""
+    cache = _cache_of(work_dir)
+    if cache is None or not cache.is_dir():
+        return
+    used = {io.read_json(p)["key"] for p in (work_dir / "parses").glob("*.json")}
+    for entry in sorted(cache.iterdir()):
+        if entry.name not in used and not entry.name.startswith("."):
+            io.remove_tree(entry)
+
+
+def parse_counts(release: ReleaseSummary, parses: Sequence[ParseSummary]) -> ReleaseSummary:
+    """Return the release summary with the files parsed and those taken from the cache."""
+    return dataclasses.replace(
+        release,
+        parsed=[p.relative for p in parses if not p.cached],
+        cached=[p.relative for p in parses if p.cached],
+    )
+
+
+def discover_sources(
+    raw_dir: Path, work_dir: Path, skip_bad_files: bool = False
+) -> list[SourceSummary]:
+    """Find the raw files, check each can be read, and detect its kind from its content.
+
+    With ``skip_bad_files``, a file that cannot be read (see
+    :func:`confdata.io.list_raw_files`, :func:`confdata.raw_text.decode_raw`) or
+    is of no known kind is left out and reported (:func:`skip_bad_sources`)
+    instead of stopping the run.
+
+    Raises:
+        RawInputError: For a missing folder; without ``skip_bad_files``, for the
+            first bad file; with it, when every file is bad. The message names
+            the file (and the line, where one is to blame).
+    """
+    bad: list[RawInputError] | None = [] if skip_bad_files else None
+    files, notes = io.list_raw_files(raw_dir, bad)
     summaries = []
     for raw in files:
-        data = io.read_bytes(raw.path)
-        text = decode_raw(data, path=raw.relative)
-        kind = detect_kind(text, path=raw.relative, tests=KIND_TESTS)
-        summaries.append(
-            SourceSummary(
-                path=str(raw.path.resolve()),
-                relative=raw.relative,
-                source_id=stable_id("src", raw.relative),
-                kind=kind,
-                sha256=io.sha256_bytes(data),
-                bytes=len(data),
-                lines=text.count("\n") + (0 if text.endswith("\n") else 1),
-            )
-        )
-        log.info("found %s (%s, %d bytes)", raw.relative, kind, len(data))
+        try:
+            summaries.append(_discover(raw))
+        except RawInputError as err:
+            if bad is None:
+                raise
+            bad.append(err)
     issues = [Issue("folder-not-read", "info", note, str(raw_dir)) for note in notes]
     io.write_json([i.to_dict() for i in issues], work_dir / "issues" / "_discovery.json")
     io.write_json([asdict(s) for s in summaries], work_dir / "sources.json")
+    if bad:
+        skip_bad_sources(work_dir, [(None, err) for err in bad], "discovery", raw_dir)
     return summaries
+
+
+def _discover(raw: io.RawFile) -> SourceSummary:
+    data = io.read_raw_file(raw)
+    text = decode_raw(data, path=raw.relative)
+    kind = detect_kind(text, path=raw.relative, tests=KIND_TESTS)
+    log.info("found %s (%s, %d bytes)", raw.relative, kind, len(data))
+    return SourceSummary(
+        path=str(raw.path.resolve()),
+        relative=raw.relative,
+        source_id=stable_id("src", raw.relative),
+        kind=kind,
+        sha256=io.sha256_bytes(data),
+        bytes=len(data),
+        lines=text.count("\n") + (0 if text.endswith("\n") else 1),
+    )
+
+
+# --------------------------------------------------------------------------- bad files
+# With --skip-bad-files a bad raw file is left out of the release instead of stopping
+# the run. Each one is an issue of severity "error" (data is missing from the release),
+# listed first in the quality report; a run with no good file left publishes nothing.
+SKIPPED_CODE = SKIPPED_FILE_CODE
+
+
+def skipped_issue(err: RawInputError) -> Issue:
+    """Return the quality-report issue for a raw file left out of the run."""
+    return Issue(
+        code=SKIPPED_CODE,
+        severity="error",
+        message=f"skipped, nothing of this file is in the release: expected {err.expected}",
+        source_path=err.path,
+        line=err.line,
+        text=err.found,
+    )
+
+
+def skip_bad_sources(
+    work_dir: Path,
+    failures: Sequence[tuple[SourceSummary | None, RawInputError]],
+    stage: str,
+    raw_dir: Path | str = "",
+) -> None:
+    """Leave bad raw files out of the run: report each, drop them from the sources.
+
+    Writes ``issues/_skipped-<stage>.json`` and removes the failed sources from
+    ``sources.json`` (and any staging output) in the work folder.
+
+    Raises:
+        RawInputError: When no raw file is left, naming the bad ones; nothing is
+            then published.
+    """
+    for _, err in failures:
+        log.info("set aside a bad raw file: %s", err)
+    io.write_json(
+        [skipped_issue(err).to_dict() for _, err in failures],
+        work_dir / "issues" / f"_skipped-{stage}.json",
+    )
+    dropped = {source.source_id for source, _ in failures if source is not None}
+    kept = [s for s in io.read_json(work_dir / "sources.json") if s["source_id"] not in dropped]
+    for source_id in sorted(dropped):
+        io.remove_tree(work_dir / "stg" / source_id)
+    io.write_json(kept, work_dir / "sources.json")
+    if not kept:
+        where = [_where(i) for i in _skipped_issues(work_dir)]
+        raise RawInputError(
+            str(raw_dir) or str(work_dir),
+            0,
+            "at least one raw file that can be read (every file was bad; nothing is published)",
+            f"{len(where)} bad files: {', '.join(where)}",
+        )
+
+
+def _skipped_issues(work_dir: Path) -> list[dict[str, Any]]:
+    return [
+        issue
+        for p in sorted((work_dir / "issues").glob("_skipped-*.json"))
+        for issue in io.read_json(p)
+    ]
+
+
+def _where(issue: dict[str, Any]) -> str:
+    return f"{issue['source_path']}:{issue['line']}" if issue["line"] else issue["source_path"]
+
+
+def skipped_files(work_dir: Path) -> list[str]:
+    """Return the raw files skipped so far in this run, one ``file:line: what was wrong`` each."""
+    return [
+        f"{_where(i)}: {i['message']}" + (f", found {i['text']!r}" if i["text"] else "")
+        for i in _skipped_issues(work_dir)
+    ]
 
 
 def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> ParseSummary:
     """Parse one raw file into staging tables and its issues, written under the work folder.
+
+    In a :func:`pipeline_run`, the parse is taken from the cache when the file's
+    content, name and kind, its parser's ``PARSER_VERSION`` and the reference
+    data are those of a cached parse; otherwise it is parsed and cached.
 
     Raises:
         RawInputError: When the file changed since discovery or cannot be parsed.
@@ -132,8 +339,37 @@ def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> 
     data = io.read_bytes(Path(source.path))
     if io.sha256_bytes(data) != source.sha256:
         raise RawInputError(source.relative, 0, "the file unchanged during the run", "new content")
+    reference_texts = io.read_reference(reference_dir)
+    key = run_state.parse_key(
+        relative=source.relative,
+        sha256=source.sha256,
+        kind=source.kind,
+        parser_version=PARSERS[source.kind].PARSER_VERSION,
+        reference_sha256=run_state.reference_hash(reference_texts),
+    )
+    cache = _cache_of(work_dir)
+    outputs = {
+        "stg": work_dir / "stg" / source.source_id,
+        "issues.json": work_dir / "issues" / f"{source.source_id}.json",
+        "event.json": work_dir / "events" / f"{source.source_id}.json",
+    }
+    if cache is not None and (record := _cached_parse(cache / key)) is not None:
+        for name, target in outputs.items():
+            _copy(cache / key / "data" / name, target)
+        io.write_json(
+            {"key": key, "cached": True}, work_dir / "parses" / f"{source.source_id}.json"
+        )
+        log.info("cached %s: %s, %d issues", source.relative, record["rows"], record["issues"])
+        return ParseSummary(
+            source.source_id,
+            source.relative,
+            record["rows"],
+            record["issues"],
+            record["event"],
+            cached=True,
+        )
     text = decode_raw(data, path=source.relative)
-    reference = build_reference(io.read_reference(reference_dir))
+    reference = build_reference(reference_texts)
     event: str | None = None
     issues: tuple[Issue, ...]
     if source.kind == "program":
@@ -149,12 +385,58 @@ def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> 
         cv = parse_cv(text, source_path=source.relative)
         frames = cv_frames(cv, source.source_id, reference.program_rules.award_value)
         issues = cv.issues
-    io.write_frames(frames, work_dir / "stg" / source.source_id)
-    io.write_json([i.to_dict() for i in issues], work_dir / "issues" / f"{source.source_id}.json")
-    io.write_json({"event": event}, work_dir / "events" / f"{source.source_id}.json")
+    run_state.pause_point("parse")
+    io.write_frames(frames, outputs["stg"])
+    io.write_json([i.to_dict() for i in issues], outputs["issues.json"])
+    io.write_json({"event": event}, outputs["event.json"])
     rows = {name: df.height for name, df in frames.items()}
+    summary = ParseSummary(source.source_id, source.relative, rows, len(issues), event)
+    if cache is not None:
+        _store_parse(cache, key, outputs, summary)
+    io.write_json({"key": key, "cached": False}, work_dir / "parses" / f"{source.source_id}.json")
     log.info("parsed %s: %s, %d issues", source.relative, rows, len(issues))
-    return ParseSummary(source.source_id, source.relative, rows, len(issues), event)
+    return summary
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        io.copy_tree(src, dst)
+    else:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+
+
+def _cached_parse(entry: Path) -> dict[str, Any] | None:
+    """Return a cache entry's record when it is complete and intact; drop a damaged one."""
+    if not (entry / "entry.json").is_file():
+        return None
+    try:
+        record: dict[str, Any] = io.read_json(entry / "entry.json")
+        if io.tree_matches(entry / "data", record["files"]):
+            return record
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    log.warning("dropped the damaged cache entry %s", entry)
+    io.remove_tree(entry)
+    return None
+
+
+def _store_parse(cache: Path, key: str, outputs: dict[str, Path], summary: ParseSummary) -> None:
+    """Write one parse to the cache: completely in a temporary folder, then one rename."""
+    tmp = cache / f".tmp-{os.getpid()}-{key}"
+    io.remove_tree(tmp)
+    for name, path in outputs.items():
+        _copy(path, tmp / "data" / name)
+    record = {
+        "relative": summary.relative,
+        "rows": summary.rows,
+        "issues": summary.issues,
+        "event": summary.event,
+        "files": io.tree_facts(tmp / "data"),
+    }
+    io.write_json(record, tmp / "entry.json")
+    run_state.pause_point("cache")
+    io.commit_dir(tmp, cache / key)
 
 
 def _sources_table(work_dir: Path) -> pl.DataFrame:
@@ -264,7 +546,16 @@ def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> 
     and the staging folder is swapped in. When its tables are byte-identical to
     the current release, nothing is published ("no change"). The figures of
     the last ``make eval`` (``eval_results``), when present, go into the report.
+    Outside a :func:`pipeline_run` of this process, it takes the run lock itself.
     """
+    lock = lock_file_for(out_dir)
+    if run_state.is_held(lock):
+        return _publish(work_dir, out_dir, eval_results)
+    with run_state.hold_lock(lock):
+        return _publish(work_dir, out_dir, eval_results)
+
+
+def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> ReleaseSummary:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     tables = io.read_frames(work_dir / "core")
     validation = io.read_json(work_dir / "validation.json")
@@ -326,6 +617,7 @@ def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> 
             title="confdata: conference programs and CVs",
         )
         io.write_json(package, release / "datapackage.json")
+        run_state.pause_point("write")
         for extra in (
             "quality/report.json",
             "quality/report.md",
@@ -359,10 +651,14 @@ def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> 
         if releases.is_dir():
             io.link_tree(releases, staging / "releases")
         io.link_tree(release, staging)
-        io.swap_in(staging, out_dir)
+        run_state.pause_point("swap-before")
+        retired = io.exchange_in(staging, out_dir)
     except BaseException:
         io.remove_tree(staging)
         raise
+    run_state.pause_point("swap-after")
+    if retired is not None:
+        io.remove_tree(retired)
     log.info("published release %s (%d files) to %s", version, len(files) + 1, out_dir)
     return ReleaseSummary(
         out_dir=str(out_dir),
@@ -379,16 +675,32 @@ def run_pipeline(
     out_dir: Path,
     reference_dir: Path | None = None,
     eval_results: Path | None = None,
+    lock_timeout: float | None = None,
+    skip_bad_files: bool = False,
 ) -> ReleaseSummary:
-    """Run every step in order without Prefect (what the flow does, task by task)."""
-    work = work_dir_for(out_dir)
-    try:
-        sources = discover_sources(raw_dir, work)
+    """Run every step in order without Prefect (what the flow does, task by task).
+
+    The run holds the lock on ``out_dir`` throughout (see :func:`pipeline_run`);
+    the summary lists the files parsed and those taken from the cache. A bad raw
+    file stops the run and nothing is published, unless ``skip_bad_files``: then
+    the other files are published and the bad ones listed first in the quality
+    report (and in the summary's ``skipped``); if every file is bad, nothing is.
+    """
+    with pipeline_run(out_dir, lock_timeout) as work:
+        sources = discover_sources(raw_dir, work, skip_bad_files)
         ref = reference_dir or io.reference_dir_for(raw_dir)
+        # --skip-bad-files: a file that fails to parse is set aside, not raised.
+        parses, failed = [], []
         for source in sources:
-            parse_source(source, ref, work)
+            try:
+                parses.append(parse_source(source, ref, work))
+            except RawInputError as err:
+                if not skip_bad_files:
+                    raise
+                failed.append((source, err))
+        if failed:
+            skip_bad_sources(work, failed, "parse", raw_dir)
         build_tables(work, ref, out_dir)
         validate(work)
-        return publish(work, out_dir, eval_results)
-    finally:
-        io.remove_tree(work)
+        release = parse_counts(publish(work, out_dir, eval_results), parses)
+        return dataclasses.replace(release, skipped=skipped_files(work))

@@ -47,7 +47,9 @@ TIME_RE = re.compile(
 )
 TRACK_RE = re.compile(r"^Track\s+(?P<n>\d{1,2})$", re.IGNORECASE)
 LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z -]{2,30}?)\s*:\s*(?P<rest>\S.*)$")
-HEADER_RE = re.compile(r"^(?P<event>.+?)\s+Technical Sessions$", re.IGNORECASE)
+# The event ends in a non-space, so a long run of spaces is tried once, not from
+# every position in it (``.+?\s+`` takes time quadratic in the run's length).
+HEADER_RE = re.compile(r"^(?P<event>.*?\S)\s+Technical Sessions$", re.IGNORECASE)
 
 
 class LineKind(enum.StrEnum):

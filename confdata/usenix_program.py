@@ -28,6 +28,7 @@ from confdata.author_lines import AuthorLineParse, PrintedAuthor, parse_author_l
 from confdata.errors import RawInputError
 from confdata.issues import Issue
 from confdata.org_words import OrgKnowledge
+from confdata.raw_text import MAX_LINE_CHARS
 from confdata.usenix_lines import (
     _MONTHS,
     DAY_RE,
@@ -38,6 +39,12 @@ from confdata.usenix_lines import (
     ProgramRules,
     classify,
 )
+
+# The version of what this grammar makes of a page. Bump it with any change that can
+# change a parse's output (this module, usenix_lines, author_lines, org_words,
+# staging.program_frames): cached parses of programs are keyed on it (see README,
+# "Incremental runs, locking and crash safety").
+PARSER_VERSION = 1
 
 _YEAR_SUFFIX = re.compile(r"'(\d{2})\b")
 _FULL_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
@@ -115,6 +122,18 @@ class _Ctx:
     rules: ProgramRules
     knowledge: OrgKnowledge
     issues: list[Issue] = field(default_factory=list)
+    # Author lines already parsed in this page: the grammar asks about the same
+    # line several times (is it a room? an author line? where does the paper end?).
+    authors: dict[tuple[str, bool], AuthorLineParse] = field(default_factory=dict)
+
+    def author_line(self, text: str, expect_affiliations: bool = True) -> AuthorLineParse:
+        """Parse an author line (``author_lines.parse_author_line``), once per text."""
+        key = (text, expect_affiliations)
+        if key not in self.authors:
+            self.authors[key] = parse_author_line(
+                text, self.knowledge, expect_affiliations=expect_affiliations
+            )
+        return self.authors[key]
 
     def report(self, code: str, severity: str, message: str, line: Line | None) -> None:
         self.issues.append(
@@ -142,7 +161,7 @@ def looks_like_program(text: str) -> bool:
     (pages are sometimes saved without their title).
     """
     days = times = 0
-    lines = [ln.strip() for ln in text.splitlines()[:20000] if ln.strip()]
+    lines = [ln.strip() for ln in text.split("\n", 20000)[:20000] if ln.strip()]
     for line in lines:
         if DAY_RE.match(line):
             days += 1
@@ -171,7 +190,8 @@ def parse_program(
             middle of a program item; the error names the line and what was expected.
     """
     ctx = _Ctx(source_path, rules, knowledge)
-    lines = [classify(no, raw, rules) for no, raw in enumerate(text.splitlines(), 1) if raw.strip()]
+    # Only "\n" ends a line (see raw_text), so line numbers are those an editor shows.
+    lines = [classify(no, raw, rules) for no, raw in enumerate(text.split("\n"), 1) if raw.strip()]
     if not lines:
         raise ctx.fail(0, "a USENIX technical-sessions page, found an empty file")
     event, year, header_line = _event(lines, ctx)
@@ -360,7 +380,7 @@ def _chairs(line: Line, ctx: _Ctx) -> list[ChairRecord]:
             f"label {label!r} read as {line.data['role'].replace('_', ' ')}",
             line,
         )
-    parsed = parse_author_line(str(line.data["rest"]), ctx.knowledge)
+    parsed = ctx.author_line(str(line.data["rest"]))
     _report_notes(parsed, line, ctx)
     groups = {a.group: a for a in parsed.authors}
     printed = [g.strip() for g in str(line.data["rest"]).split(";")]
@@ -396,7 +416,7 @@ def _is_author_like(text: str, ctx: _Ctx) -> bool:
     """
     if "," not in text or _ends_sentence(text):
         return False
-    parsed = parse_author_line(text, ctx.knowledge)
+    parsed = ctx.author_line(text)
     if not parsed.authors:
         return False
     names_ok = all(ctx.knowledge.is_person_like(a.name) for a in parsed.authors)
@@ -485,8 +505,8 @@ def _paper(
     year: int,
     ctx: _Ctx,
 ) -> PaperRecord:
-    author_text = " ".join(ln.text for ln in author_lines)
-    parsed = parse_author_line(author_text, ctx.knowledge)
+    author_text = _author_text(author_lines, ctx)
+    parsed = ctx.author_line(author_text)
     _report_notes(parsed, author_lines[0], ctx)
     if not _is_author_like(author_text, ctx):
         ctx.report(
@@ -523,6 +543,22 @@ def _paper(
         venue_as_printed=None,
         has_media=True,
     )
+
+
+def _author_text(author_lines: Sequence[Line], ctx: _Ctx) -> str:
+    """Join an author list printed over several lines, refusing one of absurd length.
+
+    Each physical line is at most ``MAX_LINE_CHARS`` long (``raw_text``), but a run
+    of lines ending in "," would join into one author line without end.
+    """
+    text = " ".join(ln.text for ln in author_lines)
+    if len(text) > MAX_LINE_CHARS:
+        raise ctx.fail(
+            author_lines[0],
+            f"an author line of at most {MAX_LINE_CHARS:,} characters (it has {len(text):,}, "
+            f"over lines {author_lines[0].no}–{author_lines[-1].no})",
+        )
+    return text
 
 
 def _unplaced(lines: Sequence[Line], ctx: _Ctx) -> None:
@@ -571,7 +607,7 @@ def _keynote(
     title, speaker = text_lines[0], text_lines[1]
     if speaker.kind is not LineKind.TEXT:
         raise ctx.fail(speaker, "a speaker line ('Name, Affiliation') after the talk title")
-    parsed = parse_author_line(speaker.text, ctx.knowledge)
+    parsed = ctx.author_line(speaker.text)
     _report_notes(parsed, speaker, ctx)
     rest = text_lines[2:]
     has_media = bool(rest) and rest[0].kind is LineKind.MEDIA
@@ -629,11 +665,11 @@ def _award_paper(item_title: Line, body: list[Line], ctx: _Ctx) -> list[PaperRec
             body[published], "the award paper's title and author line before 'Published in'"
         )
     title, author_lines = head[0], head[1:]
-    author_text = " ".join(ln.text for ln in author_lines)
+    author_text = _author_text(author_lines, ctx)
     names_only = all(
         ctx.knowledge.org_evidence(seg) is None for seg in author_text.replace(";", ",").split(",")
     )
-    parsed = parse_author_line(author_text, ctx.knowledge, expect_affiliations=not names_only)
+    parsed = ctx.author_line(author_text, expect_affiliations=not names_only)
     _report_notes(parsed, author_lines[0], ctx)
     venue_line = body[published]
     venue, venue_year = _venue(venue_line.text)

@@ -10,7 +10,8 @@ from confdata.author_lines import parse_author_line
 from confdata.errors import RawInputError
 from confdata.org_words import match_key
 from confdata.reference import Reference
-from confdata.tables import core_tables, program_frames
+from confdata.staging import program_frames
+from confdata.tables import core_tables
 from confdata.usenix_program import parse_program
 from schemas import validate_tables
 from tests.conftest import NSDI26

@@ -83,7 +83,8 @@ def test_bad_file_leaves_the_last_release_untouched(raw: Path, tmp_path: Path) -
     with pytest.raises(RawInputError):
         run_pipeline(raw, out)
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]  # no staging left
+    # No staging or work folder left; the parse cache stays beside out/.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.cache", "out", "raw"]
 
 
 def test_invalid_tables_publish_nothing(raw: Path, tmp_path: Path) -> None:

@@ -1,0 +1,321 @@
+"""Evidence that two person mentions of one name key are the same person.
+
+The input frame is read into mentions (:func:`_read_mentions`) and cut into
+blocks of one :func:`~confdata.names.name_key`. Within a block, same-source-role
+mentions are pooled into units (rules 1 and 2 of the policy in
+:mod:`confdata.people`), and every pair of units is scored from shared
+organizations and co-authors, or found contradictory (rules 3 to 5), by
+:func:`_block_links`. The knobs are :class:`ResolutionSettings`. Clustering the
+accepted links is :mod:`confdata.people_clustering`'s job. The module is pure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from confdata.names import name_key
+from confdata.people_ids import mention_sort_key
+
+ROLES: frozenset[str] = frozenset(
+    {
+        "author",
+        "session_chair",
+        "program_co_chair",
+        "keynote_speaker",
+        "test_of_time_author",
+        "cv_author",
+        "cv_owner",
+    }
+)
+
+MENTION_COLUMNS: Mapping[str, pl.DataType] = {
+    "mention_id": pl.Utf8(),
+    "name_as_printed": pl.Utf8(),
+    "role": pl.Utf8(),
+    "source_id": pl.Utf8(),
+    "paper_id": pl.Utf8(),
+    "org_ids": pl.List(pl.Utf8()),
+    "org_ancestor_ids": pl.List(pl.Utf8()),
+    "coauthor_keys": pl.List(pl.Utf8()),
+}
+
+# Rules of the evidence table, strongest evidence first.
+RULE_MUST_LINK = "override-must-link"
+RULE_CANNOT_LINK = "override-cannot-link"
+RULE_SAME_SOURCE_ROLE = "same-key+same-source-role"
+RULE_SAME_PAPER = "same-key+same-paper"
+RULE_SHARED_ORG = "same-key+shared-org"
+RULE_ORG_PARENT = "same-key+org-parent"
+RULE_ORG_SIBLING = "same-key+org-sibling"
+RULE_SHARED_COAUTHOR = "same-key+shared-coauthor"
+RULE_NO_EVIDENCE = "same-key+no-evidence"
+RULE_CONFLICTING_ORGS = "conflicting-orgs"
+RULE_SAME_AUTHOR_LIST = "same-author-list"
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionSettings:
+    """Every knob of :func:`resolve_people`, in one immutable object.
+
+    Scores are in [0, 1] and read as "how much this evidence alone supports the
+    same person". A pair's score combines its organization score and its
+    co-author score by noisy-or (``1 - (1 - a)(1 - b)``); it is merged when the
+    score reaches ``merge_threshold`` and nothing contradicts it.
+
+    Attributes:
+        shared_org_score: Both mentions name the same resolved organization.
+        org_parent_score: One mention's organization is an ancestor of the
+            other's in the registry ("Microsoft" / "Microsoft Research"). A bit
+            below a shared organization because the parent is broader.
+        org_sibling_score: The organizations only share an ancestor ("Microsoft
+            Azure" / "Microsoft Research"). Above the threshold by default: in
+            the inputs this only joins the same person printed with two units.
+            Lower it below ``merge_threshold`` to require more evidence.
+        coauthor_score: Worth of each shared co-author name key; ``n`` shared
+            co-authors score ``1 - (1 - coauthor_score) ** n``. One shared
+            co-author is enough by default (it is how CV co-authors, which have
+            no organization, join program mentions).
+        merge_threshold: Minimum combined score of an accepted link.
+        min_coauthors_against_conflict: Shared co-authors needed to merge two
+            mentions of the same source whose organizations are disjoint. Two,
+            so that a single common collaborator does not outweigh two unrelated
+            affiliations printed in one program.
+        same_source_roles: Roles whose mentions of one key in one source are
+            one person without further evidence (a CV's owner and co-authors).
+    """
+
+    shared_org_score: float = 1.0
+    org_parent_score: float = 0.9
+    org_sibling_score: float = 0.7
+    coauthor_score: float = 0.6
+    merge_threshold: float = 0.6
+    min_coauthors_against_conflict: int = 2
+    same_source_roles: frozenset[str] = field(
+        default_factory=lambda: frozenset({"cv_owner", "cv_author"})
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("shared_org_score", "org_parent_score", "org_sibling_score", "coauthor_score"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+        if not 0.0 < self.merge_threshold <= 1.0:
+            raise ValueError(f"merge_threshold must be in (0, 1], got {self.merge_threshold!r}")
+        if self.min_coauthors_against_conflict < 1:
+            raise ValueError("min_coauthors_against_conflict must be at least 1")
+        unknown = set(self.same_source_roles) - ROLES
+        if unknown:
+            raise ValueError(f"same_source_roles has unknown roles {sorted(unknown)}")
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """One validated input row."""
+
+    id: str
+    name: str
+    key: str
+    role: str
+    source: str
+    paper: str | None
+    orgs: frozenset[str]
+    ancestry: frozenset[str]
+    coauthors: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """Mentions of one block compared as one: a single mention, or a same-source group."""
+
+    rep: str
+    members: tuple[str, ...]
+    sources: frozenset[str]
+    listings: frozenset[tuple[str, str]]
+    orgs: frozenset[str]
+    ancestry: frozenset[str]
+    coauthors: frozenset[str]
+
+
+@dataclass(slots=True)
+class _Link:
+    """A decision about two mentions (or units) of the evidence table."""
+
+    left: str
+    right: str
+    name_key: str
+    rule: str
+    features: dict[str, Any]
+    score: float
+    accept: bool
+    constraint: bool = False
+    merged: bool = False
+
+
+def _read_mentions(df: pl.DataFrame) -> list[_Mention]:
+    """Validate the input frame and return its mentions in canonical order."""
+    missing = [c for c in MENTION_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"mentions lack the columns {missing}")
+    out = []
+    seen: set[str] = set()
+    for row in df.select(list(MENTION_COLUMNS)).iter_rows(named=True):
+        mention_id, name, role = row["mention_id"], row["name_as_printed"], row["role"]
+        if not isinstance(mention_id, str) or not mention_id:
+            raise ValueError("every mention needs a non-empty mention_id")
+        if mention_id in seen:
+            raise ValueError(f"mention_id {mention_id!r} repeats")
+        seen.add(mention_id)
+        if not isinstance(name, str):
+            raise ValueError(f"mention {mention_id!r}: name_as_printed is missing")
+        if role not in ROLES:
+            raise ValueError(f"mention {mention_id!r}: unknown role {role!r}")
+        if not isinstance(row["source_id"], str) or not row["source_id"]:
+            raise ValueError(f"mention {mention_id!r}: source_id is missing")
+        orgs = frozenset(row["org_ids"] or ())
+        out.append(
+            _Mention(
+                id=mention_id,
+                name=name,
+                key=name_key(name),
+                role=role,
+                source=row["source_id"],
+                paper=row["paper_id"],
+                orgs=orgs,
+                ancestry=orgs | frozenset(row["org_ancestor_ids"] or ()),
+                coauthors=frozenset(row["coauthor_keys"] or ()),
+            )
+        )
+    return sorted(out, key=lambda m: mention_sort_key(m.id))
+
+
+def _features(**values: Any) -> dict[str, Any]:
+    """Drop empty values so that the JSON stays short."""
+    return {k: v for k, v in values.items() if v not in (None, [], (), "", False)}
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def _units(
+    key: str, block: list[_Mention], settings: ResolutionSettings
+) -> tuple[list[_Unit], list[_Link]]:
+    """Group a block's same-source-role mentions into units; star links tie each group."""
+    groups: dict[str, list[_Mention]] = defaultdict(list)
+    singles: list[_Mention] = []
+    for m in block:
+        if m.role in settings.same_source_roles:
+            groups[m.source].append(m)
+        else:
+            singles.append(m)
+    units = [_unit([m], key=key) for m in singles]
+    stars = []
+    for source in sorted(groups):
+        members = groups[source]
+        units.append(_unit(members, key=key))
+        for m in members[1:]:
+            stars.append(
+                _Link(
+                    left=members[0].id,
+                    right=m.id,
+                    name_key=key,
+                    rule=RULE_SAME_SOURCE_ROLE,
+                    features=_features(source_id=source, roles=sorted({members[0].role, m.role})),
+                    score=1.0,
+                    accept=True,
+                )
+            )
+    units.sort(key=lambda u: mention_sort_key(u.rep))
+    return units, stars
+
+
+def _block_links(key: str, block: list[_Mention], settings: ResolutionSettings) -> list[_Link]:
+    """Return the links of one block: its star links and a comparison of every pair of units."""
+    units, links = _units(key, block, settings)
+    for i, u in enumerate(units):
+        for v in units[i + 1 :]:
+            links.append(_compare(key, u, v, settings))
+    return links
+
+
+def _compare(key: str, u: _Unit, v: _Unit, settings: ResolutionSettings) -> _Link:
+    """Score the evidence that two units of a block are one person, and decide."""
+    s = settings
+    relation, org_score = _org_relation(u, v, s)
+    shared = sorted(u.coauthors & v.coauthors)
+    coauthor_score = 1.0 - (1.0 - s.coauthor_score) ** len(shared)
+    score = round(1.0 - (1.0 - org_score) * (1.0 - coauthor_score), 6)
+    same_source = bool(u.sources & v.sources)
+    features = _features(
+        left_orgs=sorted(u.orgs),
+        right_orgs=sorted(v.orgs),
+        common_orgs=sorted(u.ancestry & v.ancestry),
+        org_relation=relation,
+        shared_coauthors=shared,
+        same_source=same_source,
+    )
+
+    def link(rule: str, link_score: float, accept: bool, constraint: bool = False) -> _Link:
+        return _Link(u.rep, v.rep, key, rule, features, link_score, accept, constraint)
+
+    if u.listings & v.listings:
+        return link(RULE_SAME_AUTHOR_LIST, 0.0, accept=False, constraint=True)
+    if {p for _, p in u.listings} & {p for _, p in v.listings}:
+        return link(RULE_SAME_PAPER, 1.0, accept=True)
+    if relation == "disjoint" and same_source:
+        if len(shared) >= s.min_coauthors_against_conflict:
+            return link(RULE_SHARED_COAUTHOR, round(coauthor_score, 6), accept=True)
+        return link(RULE_CONFLICTING_ORGS, score, accept=False, constraint=True)
+    rule = _strongest_rule(relation, org_score, coauthor_score)
+    return link(rule, score, accept=score >= s.merge_threshold)
+
+
+def _unit(members: list[_Mention], *, key: str) -> _Unit:
+    """Pool the evidence of mentions compared as one."""
+    return _Unit(
+        rep=members[0].id,
+        members=tuple(m.id for m in members),
+        sources=frozenset(m.source for m in members),
+        listings=frozenset((m.source, m.paper) for m in members if m.paper is not None),
+        orgs=frozenset().union(*(m.orgs for m in members)),
+        ancestry=frozenset().union(*(m.ancestry for m in members)),
+        # The block's own key is no evidence: it is the person, not a collaborator.
+        coauthors=frozenset().union(*(m.coauthors for m in members)) - {key},
+    )
+
+
+def _org_relation(u: _Unit, v: _Unit, s: ResolutionSettings) -> tuple[str, float]:
+    """Classify how two units' organizations relate, and the score of that relation."""
+    if not u.orgs or not v.orgs:
+        return "unknown", 0.0
+    if u.orgs & v.orgs:
+        return "shared", s.shared_org_score
+    if (u.orgs & v.ancestry) or (v.orgs & u.ancestry):
+        return "parent", s.org_parent_score
+    if u.ancestry & v.ancestry:
+        return "sibling", s.org_sibling_score
+    return "disjoint", 0.0
+
+
+def _strongest_rule(relation: str, org_score: float, coauthor_score: float) -> str:
+    """Name a link after its strongest piece of evidence."""
+    org_rule = {
+        "shared": RULE_SHARED_ORG,
+        "parent": RULE_ORG_PARENT,
+        "sibling": RULE_ORG_SIBLING,
+    }.get(relation)
+    if org_rule is not None and org_score >= coauthor_score and org_score > 0.0:
+        return org_rule
+    if coauthor_score > 0.0:
+        return RULE_SHARED_COAUTHOR
+    return RULE_NO_EVIDENCE
