@@ -30,8 +30,8 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
 
-run: $(STAMP) ## Run the Prefect flow: raw/ -> out/ (override with RAW=dir OUT=dir)
-	$(PY) -m flows.build --raw "$(RAW)" --out "$(OUT)"
+run: $(STAMP) ## Run the Prefect flow: raw/ -> out/ (RAW=dir OUT=dir; SKIP_BAD_FILES=1 publishes the rest)
+	$(PY) -m flows.build --raw "$(RAW)" --out "$(OUT)" $(if $(SKIP_BAD_FILES),--skip-bad-files)
 
 # make serve: the Prefect server the deployment registers with (started when none answers there).
 serve: export PREFECT_API_URL ?= http://127.0.0.1:4200/api

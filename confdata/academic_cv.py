@@ -65,7 +65,7 @@ __all__ = [
 # change a parse's output (this module, the cv_*.py modules, staging.cv_frames):
 # cached parses of CVs are keyed on it (see README, "Incremental runs, locking and
 # crash safety").
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 
 # --------------------------------------------------------------------------- API

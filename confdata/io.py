@@ -66,7 +66,8 @@ def list_raw_files(
             cannot be read, or a FIFO, socket or device. The message names the entry.
     """
     if not raw_dir.is_dir():
-        raise RawInputError(str(raw_dir), 0, "a folder of raw files", "no such folder")
+        found = "a file, not a folder" if raw_dir.exists() else "no such folder"
+        raise RawInputError(str(raw_dir), 0, "a folder of raw files", found)
     try:
         entries = sorted(raw_dir.iterdir(), key=lambda p: p.name)
     except OSError as err:

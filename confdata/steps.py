@@ -336,7 +336,8 @@ def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> 
     Raises:
         RawInputError: When the file changed since discovery or cannot be parsed.
     """
-    data = io.read_bytes(Path(source.path))
+    # Read as discovery did: a file swapped for a FIFO meanwhile is refused, not waited on.
+    data = io.read_raw_file(io.RawFile(Path(source.path), source.relative))
     if io.sha256_bytes(data) != source.sha256:
         raise RawInputError(source.relative, 0, "the file unchanged during the run", "new content")
     reference_texts = io.read_reference(reference_dir)

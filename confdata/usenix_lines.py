@@ -21,6 +21,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = [
     "January",
@@ -192,17 +193,23 @@ def parse_time(hour: str, minute: str, half: str) -> dt.time:
 
 
 def classify(no: int, raw: str, rules: ProgramRules) -> Line:
-    """Classify one non-blank line of a program page."""
+    """Classify one non-blank line of a program page.
+
+    Invisible control characters (a stray U+0001 from a bad copy) do not change
+    what a structural line is: "Wednesday, May 6\x01" is still a day header.
+    The line's text is kept as printed.
+    """
     text = clean(raw)
     k = key(text)
-    if m := DAY_RE.match(text):
+    probe = _CONTROL.sub("", text).strip()
+    if m := DAY_RE.match(probe):
         return Line(no, text, LineKind.DAY, m.groupdict())
-    if m := TIME_RE.match(text):
+    if m := TIME_RE.match(probe):
         g = m.groupdict()
         start = parse_time(g["h1"], g["m1"], g["p1"])
         end = parse_time(g["h2"], g["m2"], g["p2"])
         return Line(no, text, LineKind.TIME, {"start": start, "end": end})
-    if m := TRACK_RE.match(text):
+    if m := TRACK_RE.match(probe):
         return Line(no, text, LineKind.TRACK, {"track": int(m.group("n"))})
     if k in rules.media_lines or _is_link_line(k, rules):
         return Line(no, text, LineKind.MEDIA, {})

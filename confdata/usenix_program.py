@@ -44,7 +44,7 @@ from confdata.usenix_lines import (
 # change a parse's output (this module, usenix_lines, author_lines, org_words,
 # staging.program_frames): cached parses of programs are keyed on it (see README,
 # "Incremental runs, locking and crash safety").
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 _YEAR_SUFFIX = re.compile(r"'(\d{2})\b")
 _FULL_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")

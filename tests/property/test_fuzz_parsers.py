@@ -211,10 +211,13 @@ def _assert_valid(
     )
     tables, _, _ = core_tables(frames, sources, ref.registry, ref.people_overrides)
     report = validate_tables(tables)
+    # A repeated item, or a damaged day header that folds two days into one, repeats
+    # program items; validation then refuses to publish, naming the rows. That refusal is
+    # the expected outcome, so uniqueness failures on sessions are allowed here.
     failures = [
         f
         for f in report.failures
-        if not (case.repeats_lines and "unique" in f.check)  # a repeated item: allowed
+        if not ("unique" in f.check and (case.repeats_lines or f.table == "sessions"))
     ]
     assert not failures, (case.ops, failures[:3])
 
@@ -262,3 +265,36 @@ def test_cv_with_moved_lines_parses_or_fails_located(case: Damaged) -> None:
 def test_cv_with_hostile_characters_parses_or_fails_located(case: Damaged) -> None:
     """A CV with control characters, marks, stray punctuation or long tokens holds up."""
     _check("cv", case, _reference())
+
+
+def test_program_cut_at_every_line_parses_or_fails_located() -> None:
+    """The NSDI '26 page cut after each of its lines parses into valid tables or fails located.
+
+    Every cut is checked; a cut that ends in blank lines reads exactly like the
+    cut before those lines (the parser skips blank lines), so each distinct cut
+    is parsed once (about 900 parses). The tables of one parsed cut in 60, and
+    of the whole page, are built and validated.
+    """
+    lines, ref = PAGES["program"], _reference()
+    parsed: list[tuple[int, dict[str, pl.DataFrame]]] = []
+    failed = 0
+    for cut in range(1, len(lines) + 1):
+        if cut > 1 and not lines[cut - 1].strip():
+            continue  # the same content as cut - 1
+        text = "\n".join(lines[:cut])
+        try:
+            program = parse_program(
+                text, source_path="cut.txt", rules=ref.program_rules, knowledge=ref.org_knowledge
+            )
+        except RawInputError as err:
+            assert err.path == "cut.txt" and 0 <= err.line <= cut, (cut, err)
+            failed += 1
+            continue
+        if len(parsed) % 60 == 0 or cut == len(lines):
+            parsed.append((cut, program_frames(program, SOURCE_ID)))
+        else:
+            parsed.append((cut, {}))
+    assert failed and parsed[-1][0] == len(lines)  # the whole page parses; some cuts do not
+    for cut, frames in parsed:
+        if frames:
+            _assert_valid("program", frames, Damaged(b"\n" * cut, (f"cut@{cut}",)), ref)
