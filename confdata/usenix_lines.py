@@ -196,7 +196,7 @@ def classify(no: int, raw: str, rules: ProgramRules) -> Line:
     """Classify one non-blank line of a program page.
 
     Invisible control characters (a stray U+0001 from a bad copy) do not change
-    what a structural line is: "Wednesday, May 6\x01" is still a day header.
+    what a structural line is: a day header followed by U+0001 is still one.
     The line's text is kept as printed.
     """
     text = clean(raw)
