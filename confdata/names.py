@@ -21,28 +21,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
-# Letters that NFKD does not decompose into an ASCII base letter plus a mark, so
-# stripping marks alone would keep them apart from their usual ASCII spelling
-# ("Bøgh" / "Bogh", "Łukasz" / "Lukasz", "Işıl" / "Isil"). Keys are lower-case.
-_TRANSLITERATION: Mapping[str, str] = MappingProxyType(
-    {
-        "æ": "ae",
-        "ð": "d",
-        "đ": "d",
-        "ħ": "h",
-        "ı": "i",
-        "ł": "l",
-        "ø": "o",
-        "œ": "oe",
-        "ß": "ss",
-        "þ": "th",
-        "ŧ": "t",
-    }
-)
+from confdata.folding import TRANSLITERATION
+
+# Letters NFKD does not fold to ASCII: one table for names of people and of organizations.
+_TRANSLITERATION = TRANSLITERATION
 
 # Generational suffixes, compared after folding and without their period.
 SUFFIXES: frozenset[str] = frozenset({"jr", "sr", "ii", "iii", "iv"})

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from confdata.folding import TRANSLITERATION
+
 # Whole-token abbreviations expanded by normalize_org, so that "Univ. of X" and
 # "University of X" compare equal. Only unambiguous ones are listed: "Tech" stays
 # (it is part of names such as "Georgia Tech"), "St" stays (Saint or State), and
@@ -44,22 +46,8 @@ ABBREVIATIONS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# Letters that NFKD does not decompose into an ASCII base letter plus a mark, so
-# stripping marks alone would keep them distinct from their usual ASCII spelling.
-_TRANSLITERATION: Mapping[str, str] = MappingProxyType(
-    {
-        "æ": "ae",
-        "ð": "d",
-        "đ": "d",
-        "ħ": "h",
-        "ı": "i",
-        "ł": "l",
-        "ø": "o",
-        "œ": "oe",
-        "þ": "th",
-        "ŧ": "t",
-    }
-)
+# Letters NFKD does not fold to ASCII: one table for names of people and of organizations.
+_TRANSLITERATION = TRANSLITERATION
 
 # Apostrophes join the letters around them ("Xi'an" -> "xian"): splitting there
 # would create a token that exists in no printed variant.
