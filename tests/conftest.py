@@ -29,6 +29,15 @@ def reference() -> Reference:
     return build_reference(io.read_reference(RAW / "reference"))
 
 
+@pytest.fixture()
+def raw(tmp_path: Path) -> Path:
+    """A raw folder holding only the NSDI '26 page."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / NSDI26.name).write_bytes(NSDI26.read_bytes())
+    return folder
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One Prefect test server for the whole session, with a generous start-up timeout."""

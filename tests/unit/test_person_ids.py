@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from confdata.person_tables import carry_forward_ids
 from confdata.steps import run_pipeline
-from tests.conftest import NSDI26, RAW
+from tests.conftest import RAW
 
 MUST_LINK_XIN_LIU = """version: 1
 must_link:
@@ -25,14 +24,6 @@ META, MICROSOFT = "nsdi26-technical-sessions.txt:1184:8", "nsdi26-technical-sess
 def mentions(out: Path) -> dict[str, str]:
     df = pl.read_parquet(out / "parquet" / "author_mentions.parquet")
     return dict(df.select("mention_id", "author_id").iter_rows())
-
-
-@pytest.fixture()
-def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    (folder / NSDI26.name).write_bytes(NSDI26.read_bytes())
-    return folder
 
 
 def reference_with(tmp_path: Path, people_yaml: str) -> Path:

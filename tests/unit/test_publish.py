@@ -23,14 +23,6 @@ def snapshot(folder: Path, *, with_manifest: bool = True) -> dict[str, str]:
     }
 
 
-@pytest.fixture()
-def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    (folder / NSDI26.name).write_bytes(NSDI26.read_bytes())
-    return folder
-
-
 def test_same_input_gives_byte_identical_release(raw: Path, tmp_path: Path) -> None:
     """It writes the same bytes for the same input; only the manifest's run times differ."""
     first, second = tmp_path / "a", tmp_path / "b"
