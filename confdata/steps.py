@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from confdata import __version__, academic_cv, io, run_state, usenix_program
+from confdata import __version__, academic_cv, io, run_state, stage_times, usenix_program
 from confdata.academic_cv import looks_like_cv, parse_cv
 from confdata.datapackage import build_datapackage
 from confdata.dictionary import render_data_dictionary
@@ -98,6 +99,9 @@ class ReleaseSummary:
     cached: list[str] = field(default_factory=list)
     # Bad raw files left out with --skip-bad-files, one "file:line: what was wrong" each.
     skipped: list[str] = field(default_factory=list)
+    # Seconds per stage (parse, normalize, resolve, validate, write, report): see
+    # confdata.stage_times.summarize.
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def work_dir_for(out_dir: Path) -> Path:
@@ -329,6 +333,18 @@ def skipped_files(work_dir: Path) -> list[str]:
 def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> ParseSummary:
     """Parse one raw file into staging tables and its issues, written under the work folder.
 
+    See :func:`_parse_source`; the time it took is recorded as a piece of the
+    ``parse`` stage (:mod:`confdata.stage_times`).
+    """
+    with stage_times.timed(work_dir, "parse") as counter:
+        summary = _parse_source(source, reference_dir, work_dir)
+        counter["items"] = summary.rows.get("stg_authorships", 0)
+    return summary
+
+
+def _parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> ParseSummary:
+    """Parse one raw file into staging tables and its issues, written under the work folder.
+
     In a :func:`pipeline_run`, the parse is taken from the cache when the file's
     content, name and kind, its parser's ``PARSER_VERSION`` and the reference
     data are those of a cached parse; otherwise it is parsed and cached.
@@ -487,16 +503,21 @@ def build_tables(
     People and organizations are resolved here; the release now in ``out_dir``
     (if any) is read to redirect person IDs that a merge or split retires.
     """
-    stg = concat_stg([io.read_frames(p) for p in sorted((work_dir / "stg").iterdir())])
-    reference = build_reference(io.read_reference(reference_dir))
-    previous = (
-        io.read_frames(out_dir / "parquet") if out_dir and (out_dir / "parquet").is_dir() else {}
-    )
-    tables, issues, summary = core_tables(
-        stg, _sources_table(work_dir), reference.registry, reference.people_overrides, previous
-    )
-    io.write_json(summary, work_dir / "resolution.json")
-    io.write_frames(tables, work_dir / "core")
+    with stage_times.timed(work_dir, "normalize") as counter:
+        stg = concat_stg([io.read_frames(p) for p in sorted((work_dir / "stg").iterdir())])
+        counter["items"] = stg["stg_authorships"].height
+        reference = build_reference(io.read_reference(reference_dir))
+        previous = (
+            io.read_frames(out_dir / "parquet")
+            if out_dir and (out_dir / "parquet").is_dir()
+            else {}
+        )
+    with stage_times.timed(work_dir, "resolve", counter["items"]):
+        tables, issues, summary = core_tables(
+            stg, _sources_table(work_dir), reference.registry, reference.people_overrides, previous
+        )
+        io.write_json(summary, work_dir / "resolution.json")
+        io.write_frames(tables, work_dir / "core")
     io.write_json([i.to_dict() for i in issues], work_dir / "issues" / "_combine.json")
     counts = {name: df.height for name, df in tables.items()}
     log.info("built tables: %s", counts)
@@ -510,7 +531,10 @@ def validate(work_dir: Path) -> dict[str, Any]:
         ValidationFailed: When any check fails; the message names the failing
             rows (table, column, check, key, value). Nothing is published.
     """
-    report = validate_tables(io.read_frames(work_dir / "core"))
+    with stage_times.timed(work_dir, "validate") as counter:
+        tables = io.read_frames(work_dir / "core")
+        counter["items"] = tables["paper_authors"].height if "paper_authors" in tables else 0
+        report = validate_tables(tables)
     result = {
         "ok": report.ok,
         "tables": report.tables,
@@ -558,7 +582,9 @@ def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> 
 
 def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> ReleaseSummary:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    write_start = time.time()
     tables = io.read_frames(work_dir / "core")
+    authorships = tables["paper_authors"].height
     validation = io.read_json(work_dir / "validation.json")
     if not validation["ok"]:
         raise ValidationFailed("the tables did not pass validation; nothing was published")
@@ -575,6 +601,8 @@ def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> Releas
             for path, meta in facts["files"].items():
                 files[path] = {**meta, "rows": facts["rows"]}
         content = content_hash({path: meta["sha256"] for path, meta in files.items()})
+        report_start = time.time()
+        stage_times.record(work_dir, "write", write_start, report_start, authorships)
         if previous_manifest and previous_manifest.get("content_sha256") == content:
             log.info("no change: the tables equal release %s", previous_manifest["version"])
             io.remove_tree(staging)
@@ -618,6 +646,8 @@ def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> Releas
             title="confdata: conference programs and CVs",
         )
         io.write_json(package, release / "datapackage.json")
+        stage_times.record(work_dir, "report", report_start, time.time(), authorships)
+        write_start = time.time()
         run_state.pause_point("write")
         for extra in (
             "quality/report.json",
@@ -660,6 +690,7 @@ def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> Releas
     run_state.pause_point("swap-after")
     if retired is not None:
         io.remove_tree(retired)
+    stage_times.record(work_dir, "write", write_start, time.time(), 0)
     log.info("published release %s (%d files) to %s", version, len(files) + 1, out_dir)
     return ReleaseSummary(
         out_dir=str(out_dir),
@@ -704,4 +735,6 @@ def run_pipeline(
         build_tables(work, ref, out_dir)
         validate(work)
         release = parse_counts(publish(work, out_dir, eval_results), parses)
-        return dataclasses.replace(release, skipped=skipped_files(work))
+        return dataclasses.replace(
+            release, skipped=skipped_files(work), stages=stage_times.summarize(work)
+        )
