@@ -64,9 +64,10 @@ from __future__ import annotations
 import polars as pl
 
 from confdata.people_clustering import PeopleResolution, _Resolver
-from confdata.people_evidence import MENTION_COLUMNS, ROLES, ResolutionSettings, _read_mentions
+from confdata.people_evidence import MENTION_COLUMNS, ROLES, ResolutionSettings
 from confdata.people_ids import mention_sort_key, redirects, stable_person_id
 from confdata.people_overrides import OverridePair, Overrides, PersonRef, parse_overrides
+from confdata.people_units import pool_mentions
 
 __all__ = [
     "MENTION_COLUMNS",
@@ -113,7 +114,5 @@ def resolve_people(
         ValueError: If a column is missing, a mention id repeats, a role is
             unknown, or a must-link override contradicts a cannot-link override.
     """
-    resolver = _Resolver(
-        _read_mentions(mentions), overrides or Overrides(), settings or ResolutionSettings()
-    )
-    return resolver.run()
+    settings = settings or ResolutionSettings()
+    return _Resolver(pool_mentions(mentions, settings), overrides or Overrides(), settings).run()

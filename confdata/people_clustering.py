@@ -29,7 +29,7 @@ from confdata.people_evidence import (
     _block_links,
     _features,
     _Link,
-    _Mention,
+    _Unit,
 )
 from confdata.people_ids import mention_sort_key, stable_person_id
 from confdata.people_overrides import (
@@ -39,6 +39,7 @@ from confdata.people_overrides import (
     _override_frame,
     _override_row,
 )
+from confdata.people_units import PooledMentions
 
 ASSIGNMENT_SCHEMA: Mapping[str, pl.DataType] = {
     "mention_id": pl.Utf8(),
@@ -93,18 +94,19 @@ class PeopleResolution:
 
     def clusters(self) -> dict[str, list[str]]:
         """Return person_key -> its mention ids, in canonical mention order."""
-        out: dict[str, list[str]] = defaultdict(list)
-        for mention_id, person_key in self.assignments.select("mention_id", "person_key").rows():
-            out[person_key].append(mention_id)
-        return {k: sorted(v, key=mention_sort_key) for k, v in sorted(out.items())}
+        grouped = self.assignments.group_by("person_key", maintain_order=True).agg("mention_id")
+        return dict(
+            sorted(zip(grouped["person_key"], grouped["mention_id"].to_list(), strict=True))
+        )
 
 
 class _Clusters:
     """Union-find with constraints: a union that would join a constrained pair is refused."""
 
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.parent = {i: i for i in ids}
-        # root -> {constrained mention: origins of the constraints}
+    def __init__(self, ranks: Mapping[str, int]) -> None:
+        self.rank = ranks
+        self.parent = {i: i for i in ranks}
+        # root -> {constrained unit: origins of the constraints}
         self.forbidden: dict[str, dict[str, set[str]]] = {i: {} for i in self.parent}
 
     def find(self, item: str) -> str:
@@ -138,7 +140,7 @@ class _Clusters:
         if ra == rb:
             return False
         # The canonical-first root keeps the structure independent of call order.
-        keep, drop = sorted((ra, rb), key=mention_sort_key)
+        keep, drop = sorted((ra, rb), key=self.rank.__getitem__)
         self.parent[drop] = keep
         for other, kinds in self.forbidden.pop(drop).items():
             self.forbidden[keep].setdefault(other, set()).update(kinds)
@@ -146,31 +148,44 @@ class _Clusters:
 
 
 class _Resolver:
-    """State of one resolution run; see :func:`resolve_people`."""
+    """State of one resolution run over pooled units; see :func:`resolve_people`.
+
+    The nodes of the clustering are units (named by their first mentions); a
+    pooled mention follows its unit (its star link is always merged).
+    """
 
     def __init__(
-        self, mentions: list[_Mention], overrides: Overrides, settings: ResolutionSettings
+        self, pooled: PooledMentions, overrides: Overrides, settings: ResolutionSettings
     ) -> None:
-        self.mentions = mentions
-        self.by_id = {m.id: m for m in mentions}
+        self.pooled = pooled
+        self.by_id = {u.rep: u for u in pooled.units}
         self.overrides = overrides
         self.settings = settings
-        self.blocks: dict[str, list[_Mention]] = defaultdict(list)
-        for m in mentions:
-            self.blocks[m.key].append(m)
-        self.clusters = _Clusters(m.id for m in mentions)
+        self.blocks: dict[str, list[_Unit]] = defaultdict(list)
+        for u in pooled.units:
+            self.blocks[u.key].append(u)
+        self.clusters = _Clusters({u.rep: u.rank for u in pooled.units})
         self.links: list[_Link] = []
         self.applied: list[dict[str, Any]] = []
         self.unmatched: list[dict[str, Any]] = []
-        # Mention pairs separated on purpose by a cannot-link override.
+        # Unit pairs separated on purpose by a cannot-link override.
         self.certain_apart: list[tuple[str, str]] = []
+
+    def _members(self, reps: Iterable[str]) -> list[str]:
+        return [m for r in reps for m in self.by_id[r].members]
+
+    def _order(self, a: str, b: str) -> tuple[int, int]:
+        """Canonical sort key of a link's two ends."""
+        return (self.by_id[a].rank, self.by_id[b].rank)
 
     # ----------------------------------------------------------------- driver
 
     def run(self) -> PeopleResolution:
-        must = _match_overrides(self.overrides.must_link, "must_link", self.blocks, self.unmatched)
+        must = _match_overrides(
+            self.overrides.must_link, "must_link", self.blocks, self.unmatched, self._members
+        )
         cannot = _match_overrides(
-            self.overrides.cannot_link, "cannot_link", self.blocks, self.unmatched
+            self.overrides.cannot_link, "cannot_link", self.blocks, self.unmatched, self._members
         )
         automatic: list[_Link] = []
         for key in sorted(self.blocks):
@@ -183,7 +198,7 @@ class _Resolver:
                 self.clusters.forbid(link.left, link.right, link.rule)
         for pair, a_ids, b_ids in must:
             self._apply_must_link(pair, a_ids, b_ids)
-        automatic.sort(key=lambda link: (-link.score, *_pair_order(link.left, link.right)))
+        automatic.sort(key=lambda link: (-link.score, *self._order(link.left, link.right)))
         for link in automatic:
             self._apply(link)
         self.links.extend(automatic)
@@ -226,14 +241,19 @@ class _Resolver:
                 name_key="|".join(keys),
                 rule=RULE_MUST_LINK,
                 features=_features(
-                    a=pair.a.describe(), b=pair.b.describe(), mentions=ids, reason=pair.reason
+                    a=pair.a.describe(),
+                    b=pair.b.describe(),
+                    mentions=self._members(ids),
+                    reason=pair.reason,
                 ),
                 score=1.0,
                 accept=True,
                 merged=True,
             )
         )
-        self.applied.append(_override_row("must_link", pair, a_ids, b_ids, "merged"))
+        self.applied.append(
+            _override_row("must_link", pair, self._members(a_ids), self._members(b_ids), "merged")
+        )
 
     def _finish_cannot_links(self, cannot: list[tuple[OverridePair, list[str], list[str]]]) -> None:
         for pair, a_ids, b_ids in cannot:
@@ -259,25 +279,29 @@ class _Resolver:
                 )
             )
             effect = f"blocked {blocked} link(s)" if blocked else "no automatic link to block"
-            self.applied.append(_override_row("cannot_link", pair, a_ids, b_ids, effect))
+            self.applied.append(
+                _override_row(
+                    "cannot_link", pair, self._members(a_ids), self._members(b_ids), effect
+                )
+            )
 
     # ----------------------------------------------------------------- output
 
     def _result(self) -> PeopleResolution:
-        members: dict[str, list[str]] = defaultdict(list)
-        for m in self.mentions:
-            members[self.clusters.find(m.id)].append(m.id)
-        person_of_root = {root: stable_person_id(ids) for root, ids in members.items()}
-        person = {m.id: person_of_root[self.clusters.find(m.id)] for m in self.mentions}
-        assignments = pl.DataFrame(
-            [(m.id, person[m.id], m.key) for m in self.mentions],
-            schema=dict(ASSIGNMENT_SCHEMA),
-            orient="row",
+        reps_of: dict[str, list[str]] = defaultdict(list)
+        for u in self.pooled.units:
+            reps_of[self.clusters.find(u.rep)].append(u.rep)
+        # A cluster's earliest mention is its earliest unit's first mention.
+        person_of_root = {root: stable_person_id(reps) for root, reps in reps_of.items()}
+        person = {u.rep: person_of_root[self.clusters.find(u.rep)] for u in self.pooled.units}
+        assignments = (
+            self.pooled.mentions.sort("rank")
+            .with_columns(
+                pl.col("unit").replace_strict(person, return_dtype=pl.Utf8).alias("person_key")
+            )
+            .select(list(ASSIGNMENT_SCHEMA))
         )
-        self.links.sort(
-            key=lambda link: (link.name_key, *_pair_order(link.left, link.right), link.rule)
-        )
-        links = pl.DataFrame(
+        unit_links = pl.DataFrame(
             [
                 (
                     link.left,
@@ -287,11 +311,17 @@ class _Resolver:
                     json.dumps(link.features, sort_keys=True, ensure_ascii=False),
                     float(link.score),
                     link.merged,
+                    *self._order(link.left, link.right),
                 )
                 for link in self.links
             ],
-            schema=dict(LINK_SCHEMA),
+            schema={**LINK_SCHEMA, "left_rank": pl.UInt32(), "right_rank": pl.UInt32()},
             orient="row",
+        )
+        links = (
+            pl.concat([unit_links, self.pooled.stars.cast(dict(unit_links.schema))])
+            .sort("name_key", "left_rank", "right_rank", "rule")
+            .select(list(LINK_SCHEMA))
         )
         return PeopleResolution(
             assignments=assignments,
@@ -314,8 +344,8 @@ class _Resolver:
         between: dict[tuple[str, str, str], list[_Link]] = defaultdict(list)
         for key in sorted(by_key):
             order: dict[str, int] = {}
-            for m in self.blocks[key]:
-                order.setdefault(person[m.id], len(order))
+            for u in self.blocks[key]:
+                order.setdefault(person[u.rep], len(order))
             for link in by_key[key]:
                 a, b = person[link.left], person[link.right]
                 if a != b:
@@ -327,14 +357,14 @@ class _Resolver:
                 x.rule == RULE_SAME_AUTHOR_LIST for x in links
             ):
                 continue
-            left_mentions = self._cluster_mentions(person, left, key)
-            rule, reason = _homonym_reason(links, set(left_mentions), self.settings)
+            left_reps = {u.rep for u in self.blocks[key] if person[u.rep] == left}
+            rule, reason = _homonym_reason(links, left_reps, self.settings)
             rows.append(
                 (
                     key,
                     left,
                     right,
-                    left_mentions,
+                    self._cluster_mentions(person, left, key),
                     self._cluster_mentions(person, right, key),
                     rule,
                     reason,
@@ -343,7 +373,8 @@ class _Resolver:
         return pl.DataFrame(rows, schema=dict(HOMONYM_SCHEMA), orient="row")
 
     def _cluster_mentions(self, person: Mapping[str, str], person_key: str, key: str) -> list[str]:
-        return [m.id for m in self.blocks[key] if person[m.id] == person_key]
+        mine = self._members(u.rep for u in self.blocks[key] if person[u.rep] == person_key)
+        return sorted(mine, key=mention_sort_key)
 
 
 def _homonym_reason(
@@ -374,8 +405,3 @@ def _homonym_reason(
             f"thin evidence: best score {best.score} below the threshold {settings.merge_threshold}"
         )
     return RULE_NO_EVIDENCE, "thin evidence: same name key, no shared organization or co-author"
-
-
-def _pair_order(a: str, b: str) -> tuple[tuple[tuple[int, int, str], ...], ...]:
-    """Canonical sort key of a link's two ends."""
-    return (mention_sort_key(a), mention_sort_key(b))

@@ -1,25 +1,20 @@
 """Evidence that two person mentions of one name key are the same person.
 
-The input frame is read into mentions (:func:`_read_mentions`) and cut into
-blocks of one :func:`~confdata.names.name_key`. Within a block, same-source-role
-mentions are pooled into units (rules 1 and 2 of the policy in
-:mod:`confdata.people`), and every pair of units is scored from shared
-organizations and co-authors, or found contradictory (rules 3 to 5), by
-:func:`_block_links`. The knobs are :class:`ResolutionSettings`. Clustering the
+Mentions are pooled into units by :mod:`confdata.people_units` (rules 1 and 2
+of the policy in :mod:`confdata.people`, and profiles of the same organizations)
+and cut into blocks of one :func:`~confdata.names.name_key`. Within a block,
+every pair of units is scored from shared organizations and co-authors, or
+found contradictory (rules 3 to 5), by :func:`_block_links`. The knobs are :class:`ResolutionSettings`. Clustering the
 accepted links is :mod:`confdata.people_clustering`'s job. The module is pure.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-
-from confdata.names import name_key
-from confdata.people_ids import mention_sort_key
 
 ROLES: frozenset[str] = frozenset(
     {
@@ -116,27 +111,17 @@ class ResolutionSettings:
             raise ValueError(f"same_source_roles has unknown roles {sorted(unknown)}")
 
 
-# --------------------------------------------------------------------------- mentions
-
-
-@dataclass(frozen=True, slots=True)
-class _Mention:
-    """One validated input row."""
-
-    id: str
-    name: str
-    key: str
-    role: str
-    source: str
-    paper: str | None
-    orgs: frozenset[str]
-    ancestry: frozenset[str]
-    coauthors: frozenset[str]
+# --------------------------------------------------------------------------- units
 
 
 @dataclass(frozen=True, slots=True)
 class _Unit:
-    """Mentions of one block compared as one: a single mention, or a same-source group."""
+    """Mentions of one block compared as one (see :mod:`confdata.people_units`).
+
+    A single mention, a CV's same-source group, or a profile of mentions with
+    the same organizations. ``rep`` is its first mention in canonical order,
+    ``rank`` that mention's canonical rank, ``key`` the block's name key.
+    """
 
     rep: str
     members: tuple[str, ...]
@@ -145,6 +130,8 @@ class _Unit:
     orgs: frozenset[str]
     ancestry: frozenset[str]
     coauthors: frozenset[str]
+    key: str = ""
+    rank: int = 0
 
 
 @dataclass(slots=True)
@@ -162,43 +149,6 @@ class _Link:
     merged: bool = False
 
 
-def _read_mentions(df: pl.DataFrame) -> list[_Mention]:
-    """Validate the input frame and return its mentions in canonical order."""
-    missing = [c for c in MENTION_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"mentions lack the columns {missing}")
-    out = []
-    seen: set[str] = set()
-    for row in df.select(list(MENTION_COLUMNS)).iter_rows(named=True):
-        mention_id, name, role = row["mention_id"], row["name_as_printed"], row["role"]
-        if not isinstance(mention_id, str) or not mention_id:
-            raise ValueError("every mention needs a non-empty mention_id")
-        if mention_id in seen:
-            raise ValueError(f"mention_id {mention_id!r} repeats")
-        seen.add(mention_id)
-        if not isinstance(name, str):
-            raise ValueError(f"mention {mention_id!r}: name_as_printed is missing")
-        if role not in ROLES:
-            raise ValueError(f"mention {mention_id!r}: unknown role {role!r}")
-        if not isinstance(row["source_id"], str) or not row["source_id"]:
-            raise ValueError(f"mention {mention_id!r}: source_id is missing")
-        orgs = frozenset(row["org_ids"] or ())
-        out.append(
-            _Mention(
-                id=mention_id,
-                name=name,
-                key=name_key(name),
-                role=role,
-                source=row["source_id"],
-                paper=row["paper_id"],
-                orgs=orgs,
-                ancestry=orgs | frozenset(row["org_ancestor_ids"] or ()),
-                coauthors=frozenset(row["coauthor_keys"] or ()),
-            )
-        )
-    return sorted(out, key=lambda m: mention_sort_key(m.id))
-
-
 def _features(**values: Any) -> dict[str, Any]:
     """Drop empty values so that the JSON stays short."""
     return {k: v for k, v in values.items() if v not in (None, [], (), "", False)}
@@ -207,41 +157,14 @@ def _features(**values: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- blocks
 
 
-def _units(
-    key: str, block: list[_Mention], settings: ResolutionSettings
-) -> tuple[list[_Unit], list[_Link]]:
-    """Group a block's same-source-role mentions into units; star links tie each group."""
-    groups: dict[str, list[_Mention]] = defaultdict(list)
-    singles: list[_Mention] = []
-    for m in block:
-        if m.role in settings.same_source_roles:
-            groups[m.source].append(m)
-        else:
-            singles.append(m)
-    units = [_unit([m], key=key) for m in singles]
-    stars = []
-    for source in sorted(groups):
-        members = groups[source]
-        units.append(_unit(members, key=key))
-        for m in members[1:]:
-            stars.append(
-                _Link(
-                    left=members[0].id,
-                    right=m.id,
-                    name_key=key,
-                    rule=RULE_SAME_SOURCE_ROLE,
-                    features=_features(source_id=source, roles=sorted({members[0].role, m.role})),
-                    score=1.0,
-                    accept=True,
-                )
-            )
-    units.sort(key=lambda u: mention_sort_key(u.rep))
-    return units, stars
+def _block_links(key: str, units: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
+    """Compare every pair of a block's units (in canonical order); return one link per pair.
 
-
-def _block_links(key: str, block: list[_Mention], settings: ResolutionSettings) -> list[_Link]:
-    """Return the links of one block: its star links and a comparison of every pair of units."""
-    units, links = _units(key, block, settings)
+    Units, not mentions, are compared, so the number of comparisons grows with
+    the distinct (organizations, author list) profiles of a name, not with how
+    often it is printed.
+    """
+    links = []
     for i, u in enumerate(units):
         for v in units[i + 1 :]:
             links.append(_compare(key, u, v, settings))
@@ -278,20 +201,6 @@ def _compare(key: str, u: _Unit, v: _Unit, settings: ResolutionSettings) -> _Lin
         return link(RULE_CONFLICTING_ORGS, score, accept=False, constraint=True)
     rule = _strongest_rule(relation, org_score, coauthor_score)
     return link(rule, score, accept=score >= s.merge_threshold)
-
-
-def _unit(members: list[_Mention], *, key: str) -> _Unit:
-    """Pool the evidence of mentions compared as one."""
-    return _Unit(
-        rep=members[0].id,
-        members=tuple(m.id for m in members),
-        sources=frozenset(m.source for m in members),
-        listings=frozenset((m.source, m.paper) for m in members if m.paper is not None),
-        orgs=frozenset().union(*(m.orgs for m in members)),
-        ancestry=frozenset().union(*(m.ancestry for m in members)),
-        # The block's own key is no evidence: it is the person, not a collaborator.
-        coauthors=frozenset().union(*(m.coauthors for m in members)) - {key},
-    )
 
 
 def _org_relation(u: _Unit, v: _Unit, s: ResolutionSettings) -> tuple[str, float]:

@@ -12,9 +12,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+import polars as pl
+
 from confdata.ids import stable_id
 
 _NATURAL_RE = re.compile(r"(\d+)")
+# A mention id as confdata.mentions builds it: <path>:<line>:<position>, where the
+# position is a number, "chair<n>" or "owner".
+_MENTION_ID_PATTERN = r"^(.*):(\d+):([a-z]*)(\d*)$"
 
 
 def mention_sort_key(mention_id: str) -> tuple[tuple[int, int, str], ...]:
@@ -27,6 +32,52 @@ def mention_sort_key(mention_id: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(
         (0, int(part), part) if part.isdigit() else (1, 0, part)
         for part in _NATURAL_RE.split(mention_id)
+    )
+
+
+def canonical_ranks(ids: pl.Series) -> pl.Series:
+    """Return each id's position (0, 1, …) in :func:`mention_sort_key` order, as UInt32.
+
+    The ids must be unique. Ids of the form ``<path>:<line>:<position>`` (every
+    mention id the pipeline builds) are ranked without a Python call per id:
+    their order is that of (path, line, position text, position number), where
+    paths are ranked once each by :func:`mention_sort_key` of ``<path>:0:0``.
+    That equals the order of the whole ids, because two ids of different paths
+    already differ within ``<path>:``. Other ids fall back to sorting by
+    :func:`mention_sort_key`.
+    """
+    parts = ids.str.extract_groups(_MENTION_ID_PATTERN)
+    if ids.len() == 0 or parts.struct.field("1").null_count() > 0:
+        order = sorted(range(ids.len()), key=lambda i: mention_sort_key(ids[i]))
+        ranks = [0] * ids.len()
+        for rank, i in enumerate(order):
+            ranks[i] = rank
+        return pl.Series(ids.name, ranks, dtype=pl.UInt32)
+    frame = pl.DataFrame(
+        {
+            "path": parts.struct.field("1"),
+            "line": parts.struct.field("2").cast(pl.Int64),
+            "text": parts.struct.field("3"),
+            "digits": parts.struct.field("4"),
+        }
+    )
+    paths = frame["path"].unique().to_list()
+    path_rank = {
+        p: r for r, p in enumerate(sorted(paths, key=lambda p: mention_sort_key(f"{p}:0:0")))
+    }
+    frame = frame.with_columns(
+        pl.col("path").replace_strict(path_rank, return_dtype=pl.UInt32).alias("_path"),
+        # No number sorts before any number ("owner" after "chair1"), as in mention_sort_key.
+        pl.col("digits").cast(pl.Int64, strict=False).fill_null(-1).alias("_num"),
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+    )
+    order = frame.sort("_path", "line", "text", "_num", "digits")["_row"]
+    return (
+        pl.DataFrame(
+            {"_row": order, "_rank": pl.int_range(len(order), dtype=pl.UInt32, eager=True)}
+        )
+        .sort("_row")["_rank"]
+        .rename(ids.name)
     )
 
 

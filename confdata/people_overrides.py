@@ -9,7 +9,7 @@ to the clusters is :mod:`confdata.people_clustering`'s job.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ import polars as pl
 import yaml
 
 from confdata.names import name_key
-from confdata.people_evidence import _Mention
+from confdata.people_evidence import _Unit
 
 OVERRIDES_VERSION = 1
 
@@ -145,20 +145,30 @@ def _parse_side(raw: Any, where: str) -> PersonRef:
 # --------------------------------------------------------------------------- selection
 
 
-def _select(blocks: Mapping[str, list[_Mention]], ref: PersonRef) -> list[str]:
-    """Return the ids of the mentions an override side refers to."""
+def _select(blocks: Mapping[str, list[_Unit]], ref: PersonRef) -> list[str]:
+    """Return the units (named by their first mentions) an override side refers to.
+
+    The mentions of a unit share their organizations, so a side qualified by an
+    organization selects whole units.
+    """
     return [
-        m.id for m in blocks.get(name_key(ref.name), []) if ref.org is None or ref.org in m.ancestry
+        u.rep
+        for u in blocks.get(name_key(ref.name), [])
+        if ref.org is None or ref.org in u.ancestry
     ]
 
 
 def _match_overrides(
     pairs: tuple[OverridePair, ...],
     kind: str,
-    blocks: Mapping[str, list[_Mention]],
+    blocks: Mapping[str, list[_Unit]],
     unmatched: list[dict[str, Any]],
+    members: Callable[[list[str]], list[str]] = list,
 ) -> list[tuple[OverridePair, list[str], list[str]]]:
-    """Select the mentions of each override; append those that cannot apply to ``unmatched``."""
+    """Select the units of each override; append those that cannot apply to ``unmatched``.
+
+    ``members`` lists the mentions of units, for the report of unmatched overrides.
+    """
     matched = []
     for pair in pairs:
         a_ids, b_ids = _select(blocks, pair.a), _select(blocks, pair.b)
@@ -169,7 +179,7 @@ def _match_overrides(
         elif kind == "cannot_link" and set(a_ids) & set(b_ids):
             problem = "the two sides match the same mentions"
         if problem:
-            unmatched.append(_override_row(kind, pair, a_ids, b_ids, problem))
+            unmatched.append(_override_row(kind, pair, members(a_ids), members(b_ids), problem))
         else:
             matched.append((pair, a_ids, b_ids))
     return matched

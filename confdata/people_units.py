@@ -1,0 +1,297 @@
+"""Pooling person mentions into units before any pair is compared, in Polars.
+
+Comparing every pair of mentions of a name key grows with the square of how
+often a person recurs: a researcher printed in a thousand programs would cost
+half a million comparisons. Most of those comparisons are foregone
+conclusions, so mentions are pooled first, column-wise, into *units*, and only
+units are compared (:mod:`confdata.people_evidence`):
+
+- **Same source, same-source role** (rule 2 of :mod:`confdata.people`): a CV's
+  owner and co-author mentions of one key are one unit.
+- **Same key, same organizations** (a *profile*): mentions of one key printed
+  with exactly the same non-empty set of resolved organizations are one unit.
+  Compared pairwise, each such pair would score ``shared_org_score`` and be
+  merged, so pooling them changes no decision while making the work linear.
+  Two mentions on one author list are never pooled (they are two people, rule
+  ``same-author-list``): the second mention of a key and organizations on a
+  list starts a second profile. Pooling is off when ``shared_org_score`` is
+  below ``merge_threshold`` (then a shared organization alone would not merge).
+- Every other mention (no organization, an empty key) is a unit of its own.
+
+Each pooled mention is joined to its unit's first mention by a *star link* in
+the evidence table (rule ``same-key+same-source-role``, ``same-key+shared-org``
+or ``same-key+same-paper``, with the features a pairwise comparison would
+record), so every decision still has its evidence row. Star links are built
+here, column-wise; the few comparisons between units are made in Python.
+All functions are pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from confdata.names import name_key
+from confdata.people_evidence import (
+    MENTION_COLUMNS,
+    ROLES,
+    RULE_SAME_PAPER,
+    RULE_SAME_SOURCE_ROLE,
+    RULE_SHARED_COAUTHOR,
+    RULE_SHARED_ORG,
+    ResolutionSettings,
+    _Unit,
+)
+from confdata.people_ids import canonical_ranks
+
+_STR_LIST = pl.List(pl.Utf8)
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class PooledMentions:
+    """Mentions pooled into units, ready for the comparisons between units.
+
+    Attributes:
+        mentions: One row per mention: ``mention_id``, ``rank`` (canonical
+            order), ``name_key`` and ``unit`` (the id of its unit's first mention).
+        units: Every unit, in canonical order of their first mentions.
+        stars: The star links joining each pooled mention to its unit's first
+            mention: ``left``, ``right``, ``name_key``, ``rule``, ``features``
+            (JSON), ``score``, ``merged`` (always true) and both ends' ranks.
+    """
+
+    mentions: pl.DataFrame
+    units: list[_Unit]
+    stars: pl.DataFrame
+
+
+def pool_mentions(df: pl.DataFrame, settings: ResolutionSettings) -> PooledMentions:
+    """Validate the mention frame and pool its mentions into units (see the module docstring).
+
+    Raises:
+        ValueError: If a column is missing, a mention id is empty or repeats, a
+            name or source is missing, or a role is unknown.
+    """
+    _validate(df)
+    frame = df.select(list(MENTION_COLUMNS)).with_columns(
+        canonical_ranks(df["mention_id"]).alias("rank")
+    )
+    keys = {n: name_key(n) for n in frame["name_as_printed"].unique().to_list()}
+    empty = pl.lit([], dtype=_STR_LIST)
+    frame = frame.with_columns(
+        pl.col("name_as_printed").replace_strict(keys, return_dtype=pl.Utf8).alias("name_key"),
+        pl.col("org_ids").fill_null(empty).list.unique().list.sort().alias("orgs"),
+    ).with_columns(
+        pl.concat_list("orgs", pl.col("org_ancestor_ids").fill_null(empty))
+        .list.unique()
+        .list.sort()
+        .alias("ancestry"),
+        # The mention's own key is no evidence: it is the person, not a collaborator.
+        pl.col("coauthor_keys")
+        .fill_null(empty)
+        .list.set_difference(pl.concat_list("name_key"))
+        .list.unique()
+        .list.sort()
+        .alias("coauthors"),
+        pl.when(pl.col("orgs").list.len() > 0).then(pl.col("orgs").list.join(_SEP)).alias("_sig"),
+    )
+    frame = frame.with_columns(_unit_of(settings)).sort("rank")
+    units = _units(frame)
+    return PooledMentions(
+        mentions=frame.select("mention_id", "rank", "name_key", "unit"),
+        units=units,
+        stars=_stars(frame, settings),
+    )
+
+
+def _validate(df: pl.DataFrame) -> None:
+    missing = [c for c in MENTION_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"mentions lack the columns {missing}")
+    ids = df["mention_id"]
+    if ids.null_count() or (ids.str.len_chars() == 0).any():
+        raise ValueError("every mention needs a non-empty mention_id")
+    repeated = ids.filter(ids.is_duplicated())
+    if repeated.len():
+        raise ValueError(f"mention_id {repeated[0]!r} repeats")
+    checks = (
+        (pl.col("name_as_printed").is_null(), "name_as_printed is missing"),
+        (
+            pl.col("source_id").is_null() | (pl.col("source_id").str.len_chars() == 0),
+            "source_id is missing",
+        ),
+    )
+    for bad, what in checks:
+        found = df.filter(bad)["mention_id"]
+        if found.len():
+            raise ValueError(f"mention {found[0]!r}: {what}")
+    unknown = df.filter(~pl.col("role").is_in(sorted(ROLES)) | pl.col("role").is_null())
+    if unknown.height:
+        row = unknown.row(0, named=True)
+        raise ValueError(f"mention {row['mention_id']!r}: unknown role {row['role']!r}")
+
+
+def _unit_of(settings: ResolutionSettings) -> pl.Expr:
+    """The id of each mention's unit: the first mention (by rank) of its pool."""
+    keyed = pl.col("name_key") != ""
+    same_source = pl.col("role").is_in(sorted(settings.same_source_roles))
+    # The n-th mention of a key and organizations on one author list goes to the n-th
+    # profile, so that no profile holds two mentions of one list.
+    nth_on_list = (
+        pl.when(pl.col("paper_id").is_not_null())
+        .then(pl.col("rank").rank("ordinal").over("name_key", "_sig", "source_id", "paper_id"))
+        .otherwise(1)
+        .cast(pl.Utf8)
+    )
+    pool = (
+        pl.when(keyed & same_source)
+        .then(pl.concat_str(pl.lit("cv"), "name_key", "source_id", separator=_SEP))
+        .when(
+            keyed
+            & pl.col("_sig").is_not_null()
+            & pl.lit(settings.shared_org_score >= settings.merge_threshold)
+        )
+        .then(pl.concat_str(pl.lit("org"), "name_key", "_sig", nth_on_list, separator=_SEP))
+        .otherwise(pl.concat_str(pl.lit("one"), "mention_id", separator=_SEP))
+    )
+    return pl.col("mention_id").sort_by("rank").first().over(pool).alias("unit")
+
+
+def _units(frame: pl.DataFrame) -> list[_Unit]:
+    """Aggregate each unit's evidence; ``frame`` is sorted by rank."""
+    listing = pl.concat_str("source_id", "paper_id", separator=_SEP)
+    grouped = frame.group_by("unit", maintain_order=True).agg(
+        pl.col("name_key").first(),
+        pl.col("rank").first(),
+        pl.col("mention_id").alias("members"),
+        pl.col("source_id").unique().alias("sources"),
+        listing.drop_nulls().unique().alias("listings"),
+        pl.col("orgs").list.explode(keep_nulls=False, empty_as_null=False).unique().alias("orgs"),
+        pl.col("ancestry")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .alias("ancestry"),
+        pl.col("coauthors")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .alias("coauthors"),
+    )
+    return [
+        _Unit(
+            rep=row["unit"],
+            members=tuple(row["members"]),
+            sources=frozenset(row["sources"]),
+            listings=frozenset(tuple(x.split(_SEP, 1)) for x in row["listings"]),
+            orgs=frozenset(row["orgs"]),
+            ancestry=frozenset(row["ancestry"]),
+            coauthors=frozenset(row["coauthors"]),
+            key=row["name_key"],
+            rank=row["rank"],
+        )
+        for row in grouped.iter_rows(named=True)
+    ]
+
+
+# --------------------------------------------------------------------------- star links
+
+
+def _json_string(expr: pl.Expr) -> pl.Expr:
+    """A JSON string literal (as ``json.dumps(..., ensure_ascii=False)`` writes it)."""
+    escaped = expr.str.replace_all("\\", "\\\\", literal=True).str.replace_all(
+        '"', '\\"', literal=True
+    )
+    return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
+
+
+def _json_field(name: str, value: pl.Expr) -> pl.Expr:
+    return pl.concat_str(pl.lit(f'"{name}": '), value)
+
+
+def _json_list(expr: pl.Expr) -> pl.Expr:
+    items = expr.list.eval(_json_string(pl.element())).list.join(", ")
+    return pl.concat_str(pl.lit("["), items, pl.lit("]"))
+
+
+def _json_object(fields: list[pl.Expr]) -> pl.Expr:
+    """Join the non-null ``"name": value`` fragments (given in key order) into an object."""
+    body = pl.concat_list(fields).list.drop_nulls().list.join(", ")
+    return pl.concat_str(pl.lit("{"), body, pl.lit("}"))
+
+
+def _nonempty(name: str, expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.list.len() > 0).then(_json_field(name, _json_list(expr)))
+
+
+def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+    """Link every pooled mention to its unit's first mention, with the pair's evidence."""
+    rep = frame.filter(pl.col("mention_id") == pl.col("unit")).select(
+        pl.col("mention_id").alias("unit"),
+        pl.col("rank").alias("left_rank"),
+        *(
+            pl.col(c).alias(f"rep_{c}")
+            for c in ("role", "source_id", "paper_id", "orgs", "ancestry", "coauthors")
+        ),
+    )
+    pairs = frame.filter(pl.col("mention_id") != pl.col("unit")).join(rep, on="unit")
+    in_cv = pl.col("role").is_in(sorted(settings.same_source_roles))
+    shared = pl.col("coauthors").list.set_intersection("rep_coauthors").list.sort()
+    pairs = pairs.with_columns(shared.alias("_shared"))
+    n_shared = sorted(set(pairs["_shared"].list.len().to_list()))
+    org = settings.shared_org_score
+    score_of = {
+        n: round(1.0 - (1.0 - org) * (1.0 - settings.coauthor_score) ** n, 6) for n in n_shared
+    }
+    org_wins = {
+        n: org >= 1.0 - (1.0 - settings.coauthor_score) ** n and org > 0.0 for n in n_shared
+    }
+    same_paper = pl.col("paper_id").is_not_null() & (pl.col("paper_id") == pl.col("rep_paper_id"))
+    n = pl.col("_shared").list.len()
+    rule = (
+        pl.when(in_cv)
+        .then(pl.lit(RULE_SAME_SOURCE_ROLE))
+        .when(same_paper)
+        .then(pl.lit(RULE_SAME_PAPER))
+        .when(n.replace_strict(org_wins, return_dtype=pl.Boolean, default=True))
+        .then(pl.lit(RULE_SHARED_ORG))
+        .otherwise(pl.lit(RULE_SHARED_COAUTHOR))
+    )
+    score = (
+        pl.when(in_cv | same_paper)
+        .then(1.0)
+        .otherwise(n.replace_strict(score_of, return_dtype=pl.Float64, default=1.0))
+    )
+    cv_features = _json_object(
+        [
+            _json_field(
+                "roles", _json_list(pl.concat_list("rep_role", "role").list.unique().list.sort())
+            ),
+            _json_field("source_id", _json_string(pl.col("source_id"))),
+        ]
+    )
+    org_features = _json_object(
+        [
+            _nonempty(
+                "common_orgs", pl.col("ancestry").list.set_intersection("rep_ancestry").list.sort()
+            ),
+            _nonempty("left_orgs", pl.col("rep_orgs")),
+            pl.lit('"org_relation": "shared"'),
+            _nonempty("right_orgs", pl.col("orgs")),
+            pl.when(pl.col("source_id") == pl.col("rep_source_id")).then(
+                pl.lit('"same_source": true')
+            ),
+            _nonempty("shared_coauthors", pl.col("_shared")),
+        ]
+    )
+    return pairs.select(
+        pl.col("unit").alias("left"),
+        pl.col("mention_id").alias("right"),
+        "name_key",
+        rule.alias("rule"),
+        pl.when(in_cv).then(cv_features).otherwise(org_features).alias("features"),
+        score.alias("score"),
+        pl.lit(True).alias("merged"),
+        "left_rank",
+        pl.col("rank").alias("right_rank"),
+    )

@@ -1,0 +1,125 @@
+"""Pooling mentions into units (confdata.people_units): linear work, the same decisions."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import polars as pl
+
+from confdata.people import ResolutionSettings, mention_sort_key, resolve_people
+from confdata.people_evidence import _compare, _Unit
+from confdata.people_ids import canonical_ranks
+from confdata.people_units import pool_mentions
+from tests.unit.test_people import frame, mention
+
+
+def _single(row: dict[str, object], key: str) -> _Unit:
+    """The unit a mention would be if nothing were pooled (what the old pairwise code compared)."""
+    return _Unit(
+        rep=str(row["mention_id"]),
+        members=(str(row["mention_id"]),),
+        sources=frozenset({str(row["source_id"])}),
+        listings=frozenset({(str(row["source_id"]), str(row["paper_id"]))})
+        if row["paper_id"] is not None
+        else frozenset(),
+        orgs=frozenset(row["org_ids"]),  # type: ignore[arg-type]
+        ancestry=frozenset([*row["org_ids"], *row["org_ancestor_ids"]]),  # type: ignore[misc]
+        coauthors=frozenset(row["coauthor_keys"]) - {key},  # type: ignore[arg-type]
+        key=key,
+    )
+
+
+def _recurring_person(copies: int) -> pl.DataFrame:
+    """One person printed with the same organization in many programs, with co-authors."""
+    rows = [
+        mention(
+            f"p{i:04d}.txt:{10 + i}:1",
+            "Dejan Kostić" if i % 3 else "Dejan Kostic",
+            source=f"s{i}",
+            orgs=("kth",),
+            coauthors=("marco chiesa",) if i % 2 else ("alireza farshin", "marco chiesa"),
+        )
+        for i in range(copies)
+    ]
+    return frame(*rows)
+
+
+def test_a_recurring_person_is_one_unit_and_one_star_per_other_mention() -> None:
+    """A thousand mentions with the same organization cost one unit, not half a million pairs."""
+    mentions = _recurring_person(1000)
+    pooled = pool_mentions(mentions, ResolutionSettings())
+    assert len(pooled.units) == 1
+    assert pooled.stars.height == 999
+    result = resolve_people(mentions)
+    assert result.assignments["person_key"].n_unique() == 1
+    assert result.links.height == 999
+    assert result.links["merged"].all()
+
+
+def test_star_links_record_what_a_pairwise_comparison_records() -> None:
+    """Each star link's rule, score and features are those of comparing the two mentions."""
+    mentions = _recurring_person(12)
+    settings = ResolutionSettings()
+    pooled = pool_mentions(mentions, settings)
+    rows = {r["mention_id"]: r for r in mentions.iter_rows(named=True)}
+    for star in pooled.stars.iter_rows(named=True):
+        left, right = rows[star["left"]], rows[star["right"]]
+        expected = _compare(
+            "dejan kostic", _single(left, "dejan kostic"), _single(right, "dejan kostic"), settings
+        )
+        assert star["rule"] == expected.rule
+        assert star["score"] == expected.score
+        assert star["features"] == json.dumps(expected.features, sort_keys=True, ensure_ascii=False)
+
+
+def test_json_of_stars_escapes_like_json_dumps() -> None:
+    """Quotes and backslashes in co-author keys are escaped as json.dumps escapes them."""
+    odd = 'o"brien \\ x'
+    rows = [
+        mention(
+            f"p.txt:{i}:1", "Ann Lee", source="s", paper=f"pap{i}", orgs=("kth",), coauthors=(odd,)
+        )
+        for i in (1, 2)
+    ]
+    star = pool_mentions(frame(*rows), ResolutionSettings()).stars.row(0, named=True)
+    assert json.loads(star["features"])["shared_coauthors"] == [odd]
+
+
+def test_two_namesakes_on_one_author_list_are_never_pooled() -> None:
+    """Same name and organization twice on one paper: two people, even among recurring mentions."""
+    rows = [
+        mention("p.txt:5:1", "Wei Wang", paper="pap1", orgs=("kth",)),
+        mention("p.txt:5:2", "Wei Wang", paper="pap1", orgs=("kth",)),
+        mention("q.txt:7:1", "Wei Wang", source="q", paper="pap2", orgs=("kth",)),
+    ]
+    result = resolve_people(frame(*rows))
+    person = dict(result.assignments.select("mention_id", "person_key").iter_rows())
+    assert person["p.txt:5:1"] != person["p.txt:5:2"]
+    assert person["q.txt:7:1"] == person["p.txt:5:1"]  # it joins the first of the two
+
+
+def test_no_pooling_when_a_shared_organization_alone_would_not_merge() -> None:
+    """With shared_org_score below the threshold, mentions are compared one by one."""
+    settings = ResolutionSettings(shared_org_score=0.5, merge_threshold=0.6, coauthor_score=0.0)
+    mentions = _recurring_person(5)
+    assert len(pool_mentions(mentions, settings).units) == 5
+    assert resolve_people(mentions, settings=settings).assignments["person_key"].n_unique() == 5
+
+
+def test_canonical_ranks_follow_mention_sort_key() -> None:
+    """The column-wise ranks order mention ids exactly as mention_sort_key does."""
+    rng = random.Random(7)
+    paths = ["a", "a1", "a10", "a2", "ab", "p01.txt", "p1.txt", "x y.txt", "a:b", "b-2"]
+    ids = sorted(
+        {
+            f"{rng.choice(paths)}:{rng.randint(1, 300)}:"
+            + rng.choice([str(rng.randint(1, 30)), f"chair{rng.randint(1, 5)}", "owner"])
+            for _ in range(2000)
+        }
+    )
+    rng.shuffle(ids)
+    ranks = canonical_ranks(pl.Series(ids)).to_list()
+    assert [i for _, i in sorted(zip(ranks, ids, strict=True))] == sorted(ids, key=mention_sort_key)
+    other = ["m10", "m9", "x"]  # not <path>:<line>:<position>: the slow path
+    assert canonical_ranks(pl.Series(other)).to_list() == [1, 0, 2]
