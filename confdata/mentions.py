@@ -41,12 +41,74 @@ def mention_id(path: str, line: int, position: int | str) -> str:
     return f"{path}:{line}:{position}"
 
 
-def _orgs(
+def mention_id_expr(position: pl.Expr) -> pl.Expr:
+    """The column-wise :func:`mention_id` of rows with ``_path`` and ``source_line`` columns."""
+    return pl.concat_str(
+        "_path", pl.lit(":"), pl.col("source_line").cast(pl.Utf8), pl.lit(":"), position
+    )
+
+
+def with_paths(df: pl.DataFrame, paths: Mapping[str, str]) -> pl.DataFrame:
+    """Add each row's raw file path (``_path``) from its ``source_id``."""
+    return df.with_columns(
+        pl.col("source_id").replace_strict(dict(paths), return_dtype=pl.Utf8).alias("_path")
+    )
+
+
+def _org_lookup(
     printed: Sequence[str], resolver: OrgResolver, registry: OrgRegistry
-) -> tuple[list[str], list[str]]:
-    ids = sorted({m.org_id for p in printed if (m := resolver.matches[p]).org_id is not None})
-    with_ancestors = sorted({a for i in ids for a in (i, *ancestors(i, registry))})
-    return ids, with_ancestors
+) -> pl.DataFrame:
+    """One row per distinct printed organization: its registry id, ancestry and affiliation."""
+    rows = []
+    for p in sorted(set(printed)):
+        org = resolver.matches[p].org_id
+        rows.append(
+            (
+                p,
+                org,
+                [org, *ancestors(org, registry)] if org is not None else [],
+                resolver.affiliation_id(p),
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "_printed": pl.Utf8,
+            "_org": pl.Utf8,
+            "_ancestry": pl.List(pl.Utf8),
+            "_aff": pl.Utf8,
+        },
+        orient="row",
+    )
+
+
+def _with_orgs(df: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
+    """Add ``org_ids``, ``org_ancestor_ids`` (sorted sets) and ``affiliation_ids`` (as printed)."""
+    df = df.with_row_index("_row")
+    exploded = (
+        df.select("_row", "affiliations_as_printed")
+        .explode("affiliations_as_printed")
+        .join(lookup, left_on="affiliations_as_printed", right_on="_printed", how="left")
+    )
+    orgs = exploded.group_by("_row").agg(
+        pl.col("_org").drop_nulls().unique().sort().alias("org_ids"),
+        pl.col("_ancestry")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .drop_nulls()
+        .unique()
+        .sort()
+        .alias("org_ancestor_ids"),
+        pl.col("_aff").drop_nulls().alias("affiliation_ids"),
+    )
+    empty = pl.lit([], dtype=pl.List(pl.Utf8))
+    return (
+        df.join(orgs, on="_row", how="left")
+        .sort("_row")
+        .drop("_row")
+        .with_columns(
+            pl.col(c).fill_null(empty) for c in ("org_ids", "org_ancestor_ids", "affiliation_ids")
+        )
+    )
 
 
 def person_mentions(
@@ -61,6 +123,9 @@ def person_mentions(
 ) -> pl.DataFrame:
     """Return one row per mention, sorted by mention ID.
 
+    Built column-wise (one Python call per distinct name or organization, not
+    per mention), so that a million authorships take seconds.
+
     Args:
         listings: Every listing with its ``paper_id`` (programs and CVs).
         authorships: Every listing's authorships (``stg_authorships``).
@@ -70,74 +135,87 @@ def person_mentions(
         resolver: The organization matches of every printed string.
         registry: The organization registry (for ancestors).
     """
-    rows: list[dict[str, object]] = []
-    listing = {r["listing_id"]: r for r in listings.iter_rows(named=True)}
-    keys: dict[str, list[tuple[int, str]]] = {}
-    for a in authorships.iter_rows(named=True):
-        keys.setdefault(a["listing_id"], []).append((a["position"], name_key(a["name_as_printed"])))
-    for a in authorships.iter_rows(named=True):
-        lst = listing[a["listing_id"]]
-        ids, ancestry = _orgs(a["affiliations_as_printed"], resolver, registry)
-        rows.append(
-            {
-                "mention_id": mention_id(paths[lst["source_id"]], a["source_line"], a["position"]),
-                "name_as_printed": a["name_as_printed"],
-                "role": ROLE_OF_KIND.get(lst["kind"], "author")
-                if lst["from_program"]
-                else "cv_author",
-                "source_id": lst["source_id"],
-                "source_line": a["source_line"],
-                "position": a["position"],
-                "paper_id": lst["paper_id"],
-                "session_id": lst["session_id"],
-                "org_ids": ids,
-                "org_ancestor_ids": ancestry,
-                "coauthor_keys": sorted(
-                    {k for p, k in keys[a["listing_id"]] if p != a["position"]}
-                ),
-                "affiliation_ids": [
-                    resolver.affiliation_id(o) for o in a["affiliations_as_printed"]
-                ],
-            }
-        )
-    for c in chairs.iter_rows(named=True):
-        source_id = c["source_id"]
-        ids, ancestry = _orgs(c["affiliations_as_printed"], resolver, registry)
-        rows.append(
-            {
-                "mention_id": mention_id(
-                    paths[source_id], c["source_line"], f"chair{c['position']}"
-                ),
-                "name_as_printed": c["name_as_printed"],
-                "role": c["role"],
-                "source_id": source_id,
-                "source_line": c["source_line"],
-                "position": c["position"],
-                "paper_id": None,
-                "session_id": c["session_id"],
-                "org_ids": ids,
-                "org_ancestor_ids": ancestry,
-                "coauthor_keys": [],
-                "affiliation_ids": [
-                    resolver.affiliation_id(o) for o in c["affiliations_as_printed"]
-                ],
-            }
-        )
-    for p in people.iter_rows(named=True):
-        rows.append(
-            {
-                "mention_id": mention_id(paths[p["source_id"]], p["source_line"], "owner"),
-                "name_as_printed": p["name_as_printed"],
-                "role": p["role"],
-                "source_id": p["source_id"],
-                "source_line": p["source_line"],
-                "position": None,
-                "paper_id": None,
-                "session_id": None,
-                "org_ids": [],
-                "org_ancestor_ids": [],
-                "coauthor_keys": [],
-                "affiliation_ids": [],
-            }
-        )
-    return pl.DataFrame(rows, schema=MENTION_SCHEMA, orient="row").sort("mention_id")
+    lookup = _org_lookup(
+        [
+            *authorships["affiliations_as_printed"].explode().drop_nulls().to_list(),
+            *chairs["affiliations_as_printed"].explode().drop_nulls().to_list(),
+        ],
+        resolver,
+        registry,
+    )
+    keys = {n: name_key(n) for n in authorships["name_as_printed"].unique().to_list()}
+    listing = listings.select(
+        "listing_id", "source_id", "kind", "from_program", "paper_id", "session_id"
+    )
+    authors = with_paths(authorships.join(listing, on="listing_id", how="left"), paths)
+    authors = authors.with_columns(
+        pl.col("name_as_printed").replace_strict(keys, return_dtype=pl.Utf8).alias("_key")
+    )
+    on_list = authors.group_by("listing_id").agg(pl.col("_key").alias("_list_keys"))
+    twice = authors.group_by("listing_id", "_key").agg(pl.len().alias("_times"))
+    authors = authors.join(on_list, on="listing_id", how="left").join(
+        twice, on=["listing_id", "_key"], how="left"
+    )
+    # Co-authors are the keys at the other positions: one's own key counts only
+    # when a namesake is printed elsewhere on the same list.
+    coauthors = (
+        pl.when(pl.col("_times") > 1)
+        .then(pl.col("_list_keys").list.unique())
+        .otherwise(pl.col("_list_keys").list.set_difference(pl.concat_list("_key")))
+        .list.eval(pl.element().sort())
+    )
+    role = (
+        pl.when(pl.col("from_program"))
+        .then(pl.col("kind").replace_strict(ROLE_OF_KIND, default="author", return_dtype=pl.Utf8))
+        .otherwise(pl.lit("cv_author"))
+    )
+    author_rows = _with_orgs(authors, lookup).select(
+        mention_id_expr(pl.col("position").cast(pl.Utf8)).alias("mention_id"),
+        "name_as_printed",
+        role.alias("role"),
+        "source_id",
+        "source_line",
+        "position",
+        "paper_id",
+        "session_id",
+        "org_ids",
+        "org_ancestor_ids",
+        coauthors.alias("coauthor_keys"),
+        "affiliation_ids",
+    )
+    empty = pl.lit([], dtype=pl.List(pl.Utf8))
+    chair_rows = _with_orgs(with_paths(chairs, paths), lookup).select(
+        mention_id_expr(pl.concat_str(pl.lit("chair"), pl.col("position").cast(pl.Utf8))).alias(
+            "mention_id"
+        ),
+        "name_as_printed",
+        "role",
+        "source_id",
+        "source_line",
+        "position",
+        pl.lit(None, dtype=pl.Utf8).alias("paper_id"),
+        "session_id",
+        "org_ids",
+        "org_ancestor_ids",
+        empty.alias("coauthor_keys"),
+        "affiliation_ids",
+    )
+    owner_rows = with_paths(people, paths).select(
+        mention_id_expr(pl.lit("owner")).alias("mention_id"),
+        "name_as_printed",
+        "role",
+        "source_id",
+        "source_line",
+        pl.lit(None, dtype=pl.Int16).alias("position"),
+        pl.lit(None, dtype=pl.Utf8).alias("paper_id"),
+        pl.lit(None, dtype=pl.Utf8).alias("session_id"),
+        empty.alias("org_ids"),
+        empty.alias("org_ancestor_ids"),
+        empty.alias("coauthor_keys"),
+        empty.alias("affiliation_ids"),
+    )
+    return (
+        pl.concat([f.cast(MENTION_SCHEMA) for f in (author_rows, chair_rows, owner_rows)])
+        .select(list(MENTION_SCHEMA))
+        .sort("mention_id")
+    )

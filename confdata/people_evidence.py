@@ -126,7 +126,8 @@ class _Unit:
     rep: str
     members: tuple[str, ...]
     sources: frozenset[str]
-    listings: frozenset[tuple[str, str]]
+    listings: frozenset[str]
+    papers: frozenset[str]
     orgs: frozenset[str]
     ancestry: frozenset[str]
     coauthors: frozenset[str]
@@ -193,7 +194,7 @@ def _compare(key: str, u: _Unit, v: _Unit, settings: ResolutionSettings) -> _Lin
 
     if u.listings & v.listings:
         return link(RULE_SAME_AUTHOR_LIST, 0.0, accept=False, constraint=True)
-    if {p for _, p in u.listings} & {p for _, p in v.listings}:
+    if u.papers & v.papers:
         return link(RULE_SAME_PAPER, 1.0, accept=True)
     if relation == "disjoint" and same_source:
         if len(shared) >= s.min_coauthors_against_conflict:

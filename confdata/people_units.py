@@ -16,7 +16,10 @@ units are compared (:mod:`confdata.people_evidence`):
   ``same-author-list``): the second mention of a key and organizations on a
   list starts a second profile. Pooling is off when ``shared_org_score`` is
   below ``merge_threshold`` (then a shared organization alone would not merge).
-- Every other mention (no organization, an empty key) is a unit of its own.
+- **Same key, no organization, same co-authors**: likewise, when that many
+  shared co-authors reach ``merge_threshold`` (the authors of a Test of Time
+  paper printed in every program of a series).
+- Every other mention (an empty key, or no signature) is a unit of its own.
 
 Each pooled mention is joined to its unit's first mention by a *star link* in
 the evidence table (rule ``same-key+same-source-role``, ``same-key+shared-org``
@@ -46,6 +49,8 @@ from confdata.people_evidence import (
 from confdata.people_ids import canonical_ranks
 
 _STR_LIST = pl.List(pl.Utf8)
+# Lists are sorted with list.eval(element().sort()): in Polars 2.1 list.sort() on strings
+# is about fifteen times slower.
 _SEP = "\x1f"
 
 
@@ -82,27 +87,40 @@ def pool_mentions(df: pl.DataFrame, settings: ResolutionSettings) -> PooledMenti
     empty = pl.lit([], dtype=_STR_LIST)
     frame = frame.with_columns(
         pl.col("name_as_printed").replace_strict(keys, return_dtype=pl.Utf8).alias("name_key"),
-        pl.col("org_ids").fill_null(empty).list.unique().list.sort().alias("orgs"),
-    ).with_columns(
-        pl.concat_list("orgs", pl.col("org_ancestor_ids").fill_null(empty))
+        pl.col("org_ids")
+        .fill_null(empty)
         .list.unique()
-        .list.sort()
-        .alias("ancestry"),
+        .list.eval(pl.element().sort())
+        .alias("orgs"),
+    ).with_columns(
+        # Sets, not sorted lists: only the few values that reach the output are sorted.
+        pl.concat_list("orgs", pl.col("org_ancestor_ids").fill_null(empty)).alias("ancestry"),
         # The mention's own key is no evidence: it is the person, not a collaborator.
         pl.col("coauthor_keys")
         .fill_null(empty)
         .list.set_difference(pl.concat_list("name_key"))
-        .list.unique()
-        .list.sort()
         .alias("coauthors"),
-        pl.when(pl.col("orgs").list.len() > 0).then(pl.col("orgs").list.join(_SEP)).alias("_sig"),
     )
-    frame = frame.with_columns(_unit_of(settings)).sort("rank")
-    units = _units(frame)
+    frame = _with_signature(frame, settings)
+    frame = _with_nth_on_list(frame).with_columns(_unit_of(settings))
     return PooledMentions(
-        mentions=frame.select("mention_id", "rank", "name_key", "unit"),
-        units=units,
+        mentions=frame.select("mention_id", "rank", "name_key", "unit").sort("rank"),
+        units=_units(frame),
         stars=_stars(frame, settings),
+    )
+
+
+def _on_subset(
+    frame: pl.DataFrame, rows: pl.Expr, column: pl.Expr, name: str, default: pl.Expr
+) -> pl.DataFrame:
+    """Add ``column`` computed on the rows selected by ``rows`` only, ``default`` elsewhere.
+
+    Polars evaluates both branches of a ``when`` on every row; the columns here are
+    costly and needed on a few rows, so they are computed on those and joined back.
+    """
+    part = frame.filter(rows).select("rank", column.alias(name))
+    return frame.join(part, on="rank", how="left", maintain_order="left").with_columns(
+        pl.col(name).fill_null(default)
     )
 
 
@@ -133,27 +151,65 @@ def _validate(df: pl.DataFrame) -> None:
         raise ValueError(f"mention {row['mention_id']!r}: unknown role {row['role']!r}")
 
 
+def _coauthor_score(settings: ResolutionSettings, n: int) -> float:
+    """The score of ``n`` shared co-authors, as :func:`confdata.people_evidence._compare` computes it."""
+    return 1.0 - (1.0 - settings.coauthor_score) ** n
+
+
+def _with_signature(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+    """Add ``_sig``: what makes two mentions of a key certain to merge pairwise (or null).
+
+    Mentions with the same non-empty organizations (if a shared organization
+    alone reaches the threshold), or with no organization and the same co-authors
+    (if that many shared co-authors reach it; a Test of Time paper's authors
+    printed in every program of a series).
+    """
+    orgs, coauthors = pl.col("orgs"), pl.col("coauthors")
+    sizes = set(frame["coauthors"].list.len().unique().to_list())
+    enough = sorted(
+        n
+        for n in sizes
+        if n > 0 and round(_coauthor_score(settings, n), 6) >= settings.merge_threshold
+    )
+    by_orgs = settings.shared_org_score >= settings.merge_threshold
+    frame = frame.with_columns(
+        pl.when((orgs.list.len() > 0) & pl.lit(by_orgs))
+        .then(pl.concat_str(pl.lit("org"), orgs.list.join(_SEP), separator=_SEP))
+        .alias("_sig")
+    )
+    by_coauthors = pl.concat_str(
+        pl.lit("co"), coauthors.list.eval(pl.element().sort()).list.join(_SEP), separator=_SEP
+    )
+    return _on_subset(
+        frame,
+        (orgs.list.len() == 0) & coauthors.list.len().is_in(enough),
+        by_coauthors,
+        "_co_sig",
+        pl.lit(None, dtype=pl.Utf8),
+    ).with_columns(pl.coalesce("_sig", "_co_sig").alias("_sig"))
+
+
+def _with_nth_on_list(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_nth``, numbering the mentions of one key and signature on one author list.
+
+    The n-th goes to the n-th profile, so that no profile holds two mentions of
+    one list (two namesakes with the same organization on one paper).
+    """
+    group = ["name_key", "_sig", "source_id", "paper_id"]
+    repeated = pl.col("paper_id").is_not_null() & pl.struct(group).is_duplicated()
+    nth = pl.col("rank").rank("ordinal").over(group).cast(pl.Utf8)
+    return _on_subset(frame, repeated, nth, "_nth", pl.lit("1"))
+
+
 def _unit_of(settings: ResolutionSettings) -> pl.Expr:
     """The id of each mention's unit: the first mention (by rank) of its pool."""
     keyed = pl.col("name_key") != ""
     same_source = pl.col("role").is_in(sorted(settings.same_source_roles))
-    # The n-th mention of a key and organizations on one author list goes to the n-th
-    # profile, so that no profile holds two mentions of one list.
-    nth_on_list = (
-        pl.when(pl.col("paper_id").is_not_null())
-        .then(pl.col("rank").rank("ordinal").over("name_key", "_sig", "source_id", "paper_id"))
-        .otherwise(1)
-        .cast(pl.Utf8)
-    )
     pool = (
         pl.when(keyed & same_source)
         .then(pl.concat_str(pl.lit("cv"), "name_key", "source_id", separator=_SEP))
-        .when(
-            keyed
-            & pl.col("_sig").is_not_null()
-            & pl.lit(settings.shared_org_score >= settings.merge_threshold)
-        )
-        .then(pl.concat_str(pl.lit("org"), "name_key", "_sig", nth_on_list, separator=_SEP))
+        .when(keyed & pl.col("_sig").is_not_null())
+        .then(pl.concat_str(pl.lit("pool"), "name_key", "_sig", "_nth", separator=_SEP))
         .otherwise(pl.concat_str(pl.lit("one"), "mention_id", separator=_SEP))
     )
     return pl.col("mention_id").sort_by("rank").first().over(pool).alias("unit")
@@ -162,28 +218,37 @@ def _unit_of(settings: ResolutionSettings) -> pl.Expr:
 def _units(frame: pl.DataFrame) -> list[_Unit]:
     """Aggregate each unit's evidence; ``frame`` is sorted by rank."""
     listing = pl.concat_str("source_id", "paper_id", separator=_SEP)
-    grouped = frame.group_by("unit", maintain_order=True).agg(
-        pl.col("name_key").first(),
-        pl.col("rank").first(),
-        pl.col("mention_id").alias("members"),
-        pl.col("source_id").unique().alias("sources"),
-        listing.drop_nulls().unique().alias("listings"),
-        pl.col("orgs").list.explode(keep_nulls=False, empty_as_null=False).unique().alias("orgs"),
-        pl.col("ancestry")
-        .list.explode(keep_nulls=False, empty_as_null=False)
-        .unique()
-        .alias("ancestry"),
-        pl.col("coauthors")
-        .list.explode(keep_nulls=False, empty_as_null=False)
-        .unique()
-        .alias("coauthors"),
+    grouped = (
+        frame.group_by("unit")
+        .agg(
+            pl.col("name_key").first(),
+            pl.col("rank").min(),
+            pl.col("mention_id").sort_by("rank").alias("members"),
+            pl.col("source_id").unique().alias("sources"),
+            listing.drop_nulls().unique().alias("listings"),
+            pl.col("paper_id").drop_nulls().unique().alias("papers"),
+            pl.col("orgs")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .alias("orgs"),
+            pl.col("ancestry")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .alias("ancestry"),
+            pl.col("coauthors")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .alias("coauthors"),
+        )
+        .sort("rank")
     )
     return [
         _Unit(
             rep=row["unit"],
             members=tuple(row["members"]),
             sources=frozenset(row["sources"]),
-            listings=frozenset(tuple(x.split(_SEP, 1)) for x in row["listings"]),
+            listings=frozenset(row["listings"]),
+            papers=frozenset(row["papers"]),
             orgs=frozenset(row["orgs"]),
             ancestry=frozenset(row["ancestry"]),
             coauthors=frozenset(row["coauthors"]),
@@ -210,18 +275,27 @@ def _json_field(name: str, value: pl.Expr) -> pl.Expr:
 
 
 def _json_list(expr: pl.Expr) -> pl.Expr:
-    items = expr.list.eval(_json_string(pl.element())).list.join(", ")
-    return pl.concat_str(pl.lit("["), items, pl.lit("]"))
+    """A non-empty JSON array of strings, joined first and escaped once (no per-element eval)."""
+    joined = (
+        expr.list.join(_SEP)
+        .str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all('"', '\\"', literal=True)
+        .str.replace_all(_SEP, '", "', literal=True)
+    )
+    return pl.concat_str(pl.lit('["'), joined, pl.lit('"]'))
 
 
 def _json_object(fields: list[pl.Expr]) -> pl.Expr:
     """Join the non-null ``"name": value`` fragments (given in key order) into an object."""
-    body = pl.concat_list(fields).list.drop_nulls().list.join(", ")
+    body = pl.concat_str(fields, separator=", ", ignore_nulls=True)
     return pl.concat_str(pl.lit("{"), body, pl.lit("}"))
 
 
-def _nonempty(name: str, expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.list.len() > 0).then(_json_field(name, _json_list(expr)))
+def _nonempty(name: str, column: str) -> pl.Expr:
+    """The field ``"name": [...]`` of a list column, null (left out) when the list is empty."""
+    return pl.when(pl.col(column).list.len() > 0).then(
+        _json_field(name, _json_list(pl.col(column)))
+    )
 
 
 def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
@@ -236,60 +310,81 @@ def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     )
     pairs = frame.filter(pl.col("mention_id") != pl.col("unit")).join(rep, on="unit")
     in_cv = pl.col("role").is_in(sorted(settings.same_source_roles))
-    shared = pl.col("coauthors").list.set_intersection("rep_coauthors").list.sort()
+    shared = (
+        pl.col("coauthors").list.set_intersection("rep_coauthors").list.eval(pl.element().sort())
+    )
     pairs = pairs.with_columns(shared.alias("_shared"))
     n_shared = sorted(set(pairs["_shared"].list.len().to_list()))
     org = settings.shared_org_score
-    score_of = {
-        n: round(1.0 - (1.0 - org) * (1.0 - settings.coauthor_score) ** n, 6) for n in n_shared
+    # Pooled mentions share all their organizations (org score shared_org_score) or have
+    # none (org score 0); the rest of the score comes from the shared co-authors.
+    with_org = {
+        n: round(1.0 - (1.0 - org) * (1.0 - _coauthor_score(settings, n)), 6) for n in n_shared
     }
-    org_wins = {
-        n: org >= 1.0 - (1.0 - settings.coauthor_score) ** n and org > 0.0 for n in n_shared
-    }
+    without_org = {n: round(_coauthor_score(settings, n), 6) for n in n_shared}
+    org_wins = {n: org >= _coauthor_score(settings, n) and org > 0.0 for n in n_shared}
     same_paper = pl.col("paper_id").is_not_null() & (pl.col("paper_id") == pl.col("rep_paper_id"))
+    has_org = pl.col("orgs").list.len() > 0
     n = pl.col("_shared").list.len()
     rule = (
         pl.when(in_cv)
         .then(pl.lit(RULE_SAME_SOURCE_ROLE))
         .when(same_paper)
         .then(pl.lit(RULE_SAME_PAPER))
-        .when(n.replace_strict(org_wins, return_dtype=pl.Boolean, default=True))
+        .when(has_org & n.replace_strict(org_wins, return_dtype=pl.Boolean, default=True))
         .then(pl.lit(RULE_SHARED_ORG))
         .otherwise(pl.lit(RULE_SHARED_COAUTHOR))
     )
     score = (
         pl.when(in_cv | same_paper)
         .then(1.0)
-        .otherwise(n.replace_strict(score_of, return_dtype=pl.Float64, default=1.0))
+        .when(has_org)
+        .then(n.replace_strict(with_org, return_dtype=pl.Float64, default=1.0))
+        .otherwise(n.replace_strict(without_org, return_dtype=pl.Float64, default=1.0))
     )
-    cv_features = _json_object(
-        [
-            _json_field(
-                "roles", _json_list(pl.concat_list("rep_role", "role").list.unique().list.sort())
-            ),
-            _json_field("source_id", _json_string(pl.col("source_id"))),
-        ]
+    cv = pairs.filter(in_cv).with_columns(
+        pl.concat_list("rep_role", "role")
+        .list.unique()
+        .list.eval(pl.element().sort())
+        .alias("_roles")
     )
-    org_features = _json_object(
-        [
-            _nonempty(
-                "common_orgs", pl.col("ancestry").list.set_intersection("rep_ancestry").list.sort()
-            ),
-            _nonempty("left_orgs", pl.col("rep_orgs")),
-            pl.lit('"org_relation": "shared"'),
-            _nonempty("right_orgs", pl.col("orgs")),
-            pl.when(pl.col("source_id") == pl.col("rep_source_id")).then(
-                pl.lit('"same_source": true')
-            ),
-            _nonempty("shared_coauthors", pl.col("_shared")),
-        ]
+    cv = cv.with_columns(
+        _json_object(
+            [
+                _json_field("roles", _json_list(pl.col("_roles"))),
+                _json_field("source_id", _json_string(pl.col("source_id"))),
+            ]
+        ).alias("features")
     )
+    org = pairs.filter(~in_cv).with_columns(
+        pl.col("ancestry")
+        .list.set_intersection("rep_ancestry")
+        .list.eval(pl.element().sort())
+        .alias("_common")
+    )
+    org = org.with_columns(
+        _json_object(
+            [
+                _nonempty("common_orgs", "_common"),
+                _nonempty("left_orgs", "rep_orgs"),
+                pl.when(has_org)
+                .then(pl.lit('"org_relation": "shared"'))
+                .otherwise(pl.lit('"org_relation": "unknown"')),
+                _nonempty("right_orgs", "orgs"),
+                pl.when(pl.col("source_id") == pl.col("rep_source_id")).then(
+                    pl.lit('"same_source": true')
+                ),
+                _nonempty("shared_coauthors", "_shared"),
+            ]
+        ).alias("features")
+    )
+    pairs = pl.concat([cv.drop("_roles"), org.drop("_common")])
     return pairs.select(
         pl.col("unit").alias("left"),
         pl.col("mention_id").alias("right"),
         "name_key",
         rule.alias("rule"),
-        pl.when(in_cv).then(cv_features).otherwise(org_features).alias("features"),
+        "features",
         score.alias("score"),
         pl.lit(True).alias("merged"),
         "left_rank",

@@ -33,7 +33,7 @@ REDIRECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 class PeopleTables:
     """The people tables, the mention -> person map, issues and a summary."""
 
-    author_of: dict[str, str]
+    assignments: pl.DataFrame  # mention_id -> author_id
     authors: pl.DataFrame
     mentions: pl.DataFrame
     links: pl.DataFrame
@@ -82,10 +82,21 @@ def carry_forward_ids(
     return ids
 
 
-def _display_name(variants: list[str]) -> str:
-    """The most printed form; ties go to the longest, then the first alphabetically."""
-    counts = Counter(variants)
-    return min(counts, key=lambda v: (-counts[v], -len(v), v))
+def _display_names(table: pl.DataFrame) -> pl.DataFrame:
+    """Each person's most printed form; ties go to the longest, then the first alphabetically."""
+    return (
+        table.group_by("author_id", "name_as_printed")
+        .len()
+        .sort(
+            "author_id",
+            "len",
+            pl.col("name_as_printed").str.len_chars(),
+            "name_as_printed",
+            descending=[False, True, True, False],
+        )
+        .group_by("author_id", maintain_order=True)
+        .agg(pl.col("name_as_printed").first().alias("name"))
+    )
 
 
 def resolve_authors(
@@ -106,19 +117,26 @@ def resolve_authors(
         paths: Source ID -> raw file path.
     """
     result = resolve_people(mentions, overrides)
-    clusters = result.clusters()
     before: dict[str, str] = {}
     if previous_mentions is not None and "author_id" in previous_mentions.columns:
         before = dict(previous_mentions.select("mention_id", "author_id").iter_rows())
-    ids = carry_forward_ids(clusters, before)
-    author_of = {m: ids[key] for key, ms in clusters.items() for m in ms}
-    table = mentions.with_columns(
-        pl.col("mention_id").replace_strict(author_of, return_dtype=pl.Utf8).alias("author_id")
-    ).join(result.assignments.select("mention_id", "name_key"), on="mention_id")
+    clusters: dict[str, list[str]] = result.clusters() if before else {}
+    # Without a previous release every cluster keeps its stable id, which is its key
+    # (both are stable_person_id of the cluster's mentions).
+    ids = (
+        carry_forward_ids(clusters, before)
+        if before
+        else {k: k for k in result.assignments["person_key"].unique().to_list()}
+    )
+    assignments = result.assignments.select(
+        "mention_id",
+        pl.col("person_key").replace_strict(ids, return_dtype=pl.Utf8).alias("author_id"),
+        "name_key",
+    )
+    table = mentions.join(assignments, on="mention_id", how="left")
     authors = (
         table.group_by("author_id")
         .agg(
-            pl.col("name_as_printed").alias("_printed"),
             pl.col("name_as_printed").unique().sort().alias("name_variants"),
             pl.col("affiliation_ids")
             .explode()
@@ -128,24 +146,18 @@ def resolve_authors(
             .alias("affiliation_ids"),
             pl.col("paper_id").drop_nulls().n_unique().cast(pl.Int32).alias("paper_count"),
         )
-        .with_columns(
-            pl.col("_printed")
-            .map_elements(lambda v: _display_name(list(v)), return_dtype=pl.Utf8)
-            .alias("name")
-        )
+        .join(_display_names(table), on="author_id")
     )
-    current: dict[str, list[str]] = {}
-    for m, a in author_of.items():
-        current.setdefault(a, []).append(m)
     redirect_rows = list(previous_redirects.iter_rows()) if previous_redirects is not None else []
     if before:
+        current: dict[str, list[str]] = {ids[k]: ms for k, ms in clusters.items()}
         by_person: dict[str, list[str]] = {}
         for m, a in before.items():
             by_person.setdefault(a, []).append(m)
         known = {r[0] for r in redirect_rows}
         redirect_rows += [r for r in redirects(by_person, current) if r[0] not in known]
     return PeopleTables(
-        author_of=author_of,
+        assignments=assignments.select("mention_id", "author_id"),
         authors=authors,
         mentions=table,
         links=result.links,
@@ -161,7 +173,16 @@ def _where(mention: str) -> tuple[str, int]:
 
 
 def _homonym_issues(homonyms: pl.DataFrame, mentions: pl.DataFrame) -> list[Issue]:
-    names = dict(zip(mentions["mention_id"], mentions["name_as_printed"], strict=True))
+    wanted = {
+        m
+        for row in homonyms.iter_rows(named=True)
+        for m in (row["left_mentions"][0], row["right_mentions"][0])
+    }
+    names = dict(
+        mentions.filter(pl.col("mention_id").is_in(sorted(wanted)))
+        .select("mention_id", "name_as_printed")
+        .iter_rows()
+    )
     issues = []
     for row in homonyms.iter_rows(named=True):
         left, right = row["left_mentions"][0], row["right_mentions"][0]

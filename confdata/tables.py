@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from confdata.issues import Issue
-from confdata.mentions import mention_id, person_mentions
+from confdata.mentions import mention_id_expr, person_mentions, with_paths
 from confdata.org_registry import OrgRegistry
 from confdata.org_resolution import OrgResolver
 from confdata.people_overrides import Overrides
@@ -46,7 +46,9 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
         .group_by("listing_id", maintain_order=True)
         .agg(pl.col("name_as_printed"))
     )
-    names = dict(zip(authors["listing_id"], authors["name_as_printed"], strict=True))
+    names = dict(
+        zip(authors["listing_id"].to_list(), authors["name_as_printed"].to_list(), strict=True)
+    )
     return assign_works(
         [
             Listing(
@@ -145,35 +147,20 @@ def core_tables(
         paths,
     )
     issues += people.issues
-    authorships = authorships.with_columns(
-        pl.struct("source_id", "source_line", "position")
-        .map_elements(
-            lambda r: people.author_of[
-                mention_id(paths[r["source_id"]], r["source_line"], r["position"])
-            ],
-            return_dtype=pl.Utf8,
-        )
-        .alias("author_id")
-    )
-    chairs = stg["stg_chairs"].with_columns(
-        pl.struct("source_id", "source_line", "position")
-        .map_elements(
-            lambda r: people.author_of[
-                mention_id(paths[r["source_id"]], r["source_line"], f"chair{r['position']}")
-            ],
-            return_dtype=pl.Utf8,
-        )
-        .alias("author_id"),
+    author_of = people.assignments
+    authorships = _with_author(authorships, paths, pl.col("position").cast(pl.Utf8), author_of)
+    chairs = _with_author(
+        stg["stg_chairs"],
+        paths,
+        pl.concat_str(pl.lit("chair"), pl.col("position").cast(pl.Utf8)),
+        author_of,
+    ).with_columns(
         pl.col("affiliations_as_printed")
         .list.eval(pl.element().replace_strict(ids, return_dtype=pl.Utf8))
         .alias("affiliation_ids"),
     )
-    owner_of = {
-        r["source_id"]: people.author_of[
-            mention_id(paths[r["source_id"]], r["source_line"], "owner")
-        ]
-        for r in stg["stg_people"].iter_rows(named=True)
-    }
+    owners = _with_author(stg["stg_people"], paths, pl.lit("owner"), author_of)
+    owner_of = dict(owners.select("source_id", "author_id").iter_rows())
     positions = positions.with_columns(
         pl.col("source_id").replace_strict(owner_of, return_dtype=pl.Utf8).alias("author_id"),
         # The unit "at" its organization when the registry knows that unit, else the organization.
@@ -214,6 +201,18 @@ def core_tables(
     }
     summary = {"people": people.summary, "organizations": _org_summary(resolver)}
     return {name: _conform(name, df) for name, df in tables.items()}, issues, summary
+
+
+def _with_author(
+    df: pl.DataFrame, paths: Mapping[str, str], position: pl.Expr, author_of: pl.DataFrame
+) -> pl.DataFrame:
+    """Add the ``author_id`` of each row's person mention (``<path>:<line>:<position>``)."""
+    return (
+        with_paths(df, paths)
+        .with_columns(mention_id_expr(position).alias("mention_id"))
+        .join(author_of, on="mention_id", how="left", maintain_order="left")
+        .drop("_path", "mention_id")
+    )
 
 
 def _resolution_issues(

@@ -8,8 +8,10 @@ normalized title, compatible years and at least one author in common.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +47,8 @@ class Listing:
     other_titles: tuple[str, ...] = ()
 
 
+# Cached: a corpus prints the same names and titles over and over, and both keys are pure.
+@functools.lru_cache(maxsize=1 << 20)
 def work_title_key(title: str) -> str:
     """Return the form of a title used to find the same work.
 
@@ -59,6 +63,7 @@ def work_title_key(title: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def person_key(name: str) -> str:
     """Return a loose key of a person's name: folded letters of the first and last words.
 
@@ -74,20 +79,37 @@ def person_key(name: str) -> str:
     return f"{words[0]} {words[-1]}" if len(words) > 1 else (words[0] if words else "")
 
 
-def _compatible(a: Listing, b: Listing) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What decides whether two listings can be one work (see :func:`_compatible`)."""
+
+    year: int | None
+    identifiers: frozenset[str]
+    other_titles: frozenset[str]
+    people: frozenset[str]
+
+    @classmethod
+    def of(cls, listing: Listing) -> _Facts:
+        return cls(
+            listing.year,
+            frozenset(listing.identifiers),
+            frozenset(work_title_key(t) for t in listing.other_titles),
+            frozenset(person_key(n) for n in listing.authors),
+        )
+
+
+def _compatible(a: _Facts, b: _Facts) -> bool:
     if a.year is not None and b.year is not None and a.year != b.year:
         return False
     # Two patents may share a formal title ("Network Entity and Method …") yet be
     # different filings with different numbers and different working titles.
-    if a.identifiers and b.identifiers and not set(a.identifiers) & set(b.identifiers):
+    if a.identifiers and b.identifiers and not a.identifiers & b.identifiers:
         return False
-    other_a = {work_title_key(t) for t in a.other_titles}
-    other_b = {work_title_key(t) for t in b.other_titles}
-    if other_a and other_b and not other_a & other_b:
+    if a.other_titles and b.other_titles and not a.other_titles & b.other_titles:
         return False
-    if not a.authors or not b.authors:
+    if not a.people or not b.people:
         return True
-    return bool({person_key(n) for n in a.authors} & {person_key(n) for n in b.authors})
+    return bool(a.people & b.people)
 
 
 def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
@@ -105,18 +127,37 @@ def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
     result: dict[str, str] = {}
     for (key, scope), members in groups.items():
         clusters: list[list[Listing]] = []
+        # A listing joins the first cluster all of whose members it is compatible
+        # with. Members with the same facts need one check, not one each (a Test of
+        # Time paper printed in every program of a series), so each cluster keeps
+        # its distinct facts. Listings come with a year first (ordered by year),
+        # those without last; a listing with a year is only compatible with clusters
+        # of that year, so only those are searched.
+        distinct: list[set[_Facts]] = []
+        of_year: dict[int, list[int]] = {}
         for listing in sorted(members, key=lambda x: (x.year is None, x.year or 0, x.listing_id)):
-            home = next((c for c in clusters if all(_compatible(listing, m) for m in c)), None)
+            facts = _Facts.of(listing)
+            candidates = (
+                range(len(clusters)) if listing.year is None else of_year.get(listing.year, [])
+            )
+            home = next(
+                (i for i in candidates if all(_compatible(facts, f) for f in distinct[i])), None
+            )
             if home is None:
                 clusters.append([listing])
+                distinct.append({facts})
+                if listing.year is not None:
+                    of_year.setdefault(listing.year, []).append(len(clusters) - 1)
             else:
-                home.append(listing)
+                clusters[home].append(listing)
+                distinct[home].add(facts)
+        per_year = Counter(_year_of(c) for c in clusters)
         for cluster in clusters:
             years = sorted({m.year for m in cluster if m.year is not None})
             authors = sorted({person_key(n) for m in cluster for n in m.authors})
             # Same title and year yet different works: their numbers, or else
             # their first author, tell them apart.
-            clash = sum(1 for c in clusters if _year_of(c) == _year_of(cluster)) > 1
+            clash = per_year[_year_of(cluster)] > 1
             numbers = sorted({n for m in cluster for n in m.identifiers})
             extra = (numbers or authors or [""])[0] if clash else ""
             paper_id = stable_id("pap", key, years[0] if years else None, scope, extra)

@@ -20,9 +20,10 @@ def _single(row: dict[str, object], key: str) -> _Unit:
         rep=str(row["mention_id"]),
         members=(str(row["mention_id"]),),
         sources=frozenset({str(row["source_id"])}),
-        listings=frozenset({(str(row["source_id"]), str(row["paper_id"]))})
+        listings=frozenset({f"{row['source_id']}\x1f{row['paper_id']}"})
         if row["paper_id"] is not None
         else frozenset(),
+        papers=frozenset({str(row["paper_id"])}) if row["paper_id"] is not None else frozenset(),
         orgs=frozenset(row["org_ids"]),  # type: ignore[arg-type]
         ancestry=frozenset([*row["org_ids"], *row["org_ancestor_ids"]]),  # type: ignore[misc]
         coauthors=frozenset(row["coauthor_keys"]) - {key},  # type: ignore[arg-type]
@@ -123,3 +124,30 @@ def test_canonical_ranks_follow_mention_sort_key() -> None:
     assert [i for _, i in sorted(zip(ranks, ids, strict=True))] == sorted(ids, key=mention_sort_key)
     other = ["m10", "m9", "x"]  # not <path>:<line>:<position>: the slow path
     assert canonical_ranks(pl.Series(other)).to_list() == [1, 0, 2]
+
+
+def test_test_of_time_authors_without_organizations_pool_by_their_co_authors() -> None:
+    """The same paper's authors printed without organizations in every program: one unit each."""
+    rows = [
+        mention(
+            f"p{i:03d}.txt:232:{pos}",
+            name,
+            source=f"s{i}",
+            paper="pap_tot",
+            coauthors=tuple(n.lower() for n in ("Ben Pfaff", "Justin Pettit") if n != name),
+        )
+        for i in range(50)
+        for pos, name in ((1, "Ben Pfaff"), (2, "Justin Pettit"))
+    ]
+    mentions = frame(*rows)
+    settings = ResolutionSettings()
+    pooled = pool_mentions(mentions, settings)
+    assert len(pooled.units) == 2
+    by_id = {r["mention_id"]: r for r in mentions.iter_rows(named=True)}
+    for star in pooled.stars.iter_rows(named=True):
+        key = "ben pfaff" if "Ben" in by_id[star["left"]]["name_as_printed"] else "justin pettit"
+        left, right = _single(by_id[star["left"]], key), _single(by_id[star["right"]], key)
+        expected = _compare(key, left, right, settings)
+        assert (star["rule"], star["score"]) == (expected.rule, expected.score)
+        assert star["features"] == json.dumps(expected.features, sort_keys=True, ensure_ascii=False)
+    assert resolve_people(mentions).assignments["person_key"].n_unique() == 2
