@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from confdata.names import name_key
 from confdata.people_clustering import PeopleResolution, _Resolver
 from confdata.people_evidence import MENTION_COLUMNS, ROLES, ResolutionSettings
 from confdata.people_ids import mention_sort_key, redirects, stable_person_id
@@ -115,4 +116,10 @@ def resolve_people(
             unknown, or a must-link override contradicts a cannot-link override.
     """
     settings = settings or ResolutionSettings()
-    return _Resolver(pool_mentions(mentions, settings), overrides or Overrides(), settings).run()
+    overrides = overrides or Overrides()
+    named = frozenset(
+        name_key(ref.name)
+        for pair in (*overrides.must_link, *overrides.cannot_link)
+        for ref in (pair.a, pair.b)
+    )
+    return _Resolver(pool_mentions(mentions, settings, named), overrides, settings).run()

@@ -72,8 +72,15 @@ class PooledMentions:
     stars: pl.DataFrame
 
 
-def pool_mentions(df: pl.DataFrame, settings: ResolutionSettings) -> PooledMentions:
+def pool_mentions(
+    df: pl.DataFrame,
+    settings: ResolutionSettings,
+    keys_in_overrides: frozenset[str] = frozenset(),
+) -> PooledMentions:
     """Validate the mention frame and pool its mentions into units (see the module docstring).
+
+    ``keys_in_overrides`` are the name keys that curated overrides refer to: their
+    units keep their evidence even when alone in their block.
 
     Raises:
         ValueError: If a column is missing, a mention id is empty or repeats, a
@@ -105,7 +112,7 @@ def pool_mentions(df: pl.DataFrame, settings: ResolutionSettings) -> PooledMenti
     frame = _with_nth_on_list(frame).with_columns(_unit_of(settings))
     return PooledMentions(
         mentions=frame.select("mention_id", "rank", "name_key", "unit").sort("rank"),
-        units=_units(frame),
+        units=_units(frame, keys_in_overrides),
         stars=_stars(frame, settings),
     )
 
@@ -215,43 +222,57 @@ def _unit_of(settings: ResolutionSettings) -> pl.Expr:
     return pl.col("mention_id").sort_by("rank").first().over(pool).alias("unit")
 
 
-def _units(frame: pl.DataFrame) -> list[_Unit]:
-    """Aggregate each unit's evidence; ``frame`` is sorted by rank."""
+def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit]:
+    """Aggregate each unit's evidence.
+
+    Only units that will be compared need their evidence: those of a key with
+    several units, or named by an override. A key with one unit (most people of a
+    corpus) gets its members only, which keeps this step light.
+    """
+    several = (
+        frame.group_by("name_key")
+        .agg(pl.col("unit").n_unique().alias("_units"))
+        .filter((pl.col("_units") > 1) | pl.col("name_key").is_in(sorted(keys_in_overrides)))
+        .get_column("name_key")
+    )
+    compared = pl.col("name_key").is_in(several.to_list())
     listing = pl.concat_str("source_id", "paper_id", separator=_SEP)
+
+    def union(column: str) -> pl.Expr:
+        return pl.col(column).list.explode(keep_nulls=False, empty_as_null=False).unique()
+
+    full = (
+        frame.filter(compared)
+        .group_by("unit")
+        .agg(
+            pl.col("source_id").unique().alias("sources"),
+            listing.drop_nulls().unique().alias("listings"),
+            pl.col("paper_id").drop_nulls().unique().alias("papers"),
+            union("orgs").alias("orgs"),
+            union("ancestry").alias("ancestry"),
+            union("coauthors").alias("coauthors"),
+        )
+    )
     grouped = (
         frame.group_by("unit")
         .agg(
             pl.col("name_key").first(),
             pl.col("rank").min(),
             pl.col("mention_id").sort_by("rank").alias("members"),
-            pl.col("source_id").unique().alias("sources"),
-            listing.drop_nulls().unique().alias("listings"),
-            pl.col("paper_id").drop_nulls().unique().alias("papers"),
-            pl.col("orgs")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .alias("orgs"),
-            pl.col("ancestry")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .alias("ancestry"),
-            pl.col("coauthors")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .alias("coauthors"),
         )
+        .join(full, on="unit", how="left")
         .sort("rank")
     )
     return [
         _Unit(
             rep=row["unit"],
             members=tuple(row["members"]),
-            sources=frozenset(row["sources"]),
-            listings=frozenset(row["listings"]),
-            papers=frozenset(row["papers"]),
-            orgs=frozenset(row["orgs"]),
-            ancestry=frozenset(row["ancestry"]),
-            coauthors=frozenset(row["coauthors"]),
+            sources=frozenset(row["sources"] or ()),
+            listings=frozenset(row["listings"] or ()),
+            papers=frozenset(row["papers"] or ()),
+            orgs=frozenset(row["orgs"] or ()),
+            ancestry=frozenset(row["ancestry"] or ()),
+            coauthors=frozenset(row["coauthors"] or ()),
             key=row["name_key"],
             rank=row["rank"],
         )
