@@ -158,18 +158,72 @@ def _features(**values: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- blocks
 
 
-def _block_links(key: str, units: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
-    """Compare every pair of a block's units (in canonical order); return one link per pair.
+# Above this many units in one name block, units are compared with the clusters
+# formed so far instead of with every other unit (see _greedy_links). The real
+# inputs have at most a handful of units per name; a name printed without an
+# organization in a thousand programs ("unaffiliated") has a thousand.
+PAIRWISE_BLOCK_LIMIT = 32
 
-    Units, not mentions, are compared, so the number of comparisons grows with
-    the distinct (organizations, author list) profiles of a name, not with how
-    often it is printed.
+
+def _block_links(key: str, units: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
+    """Compare the units of a block (in canonical order) and return the links.
+
+    Units, not mentions, are compared, so the work grows with the distinct
+    (organizations, author list) profiles of a name, not with how often it is
+    printed. Up to :data:`PAIRWISE_BLOCK_LIMIT` units every pair is compared
+    (one link per pair); a larger block is resolved by :func:`_greedy_links`.
     """
+    if len(units) > PAIRWISE_BLOCK_LIMIT:
+        return _greedy_links(key, units, settings)
     links = []
     for i, u in enumerate(units):
         for v in units[i + 1 :]:
             links.append(_compare(key, u, v, settings))
     return links
+
+
+def _greedy_links(key: str, units: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
+    """Resolve a large block by comparing each unit with the clusters formed so far.
+
+    Units are taken in canonical order. Each is compared with every cluster's
+    pooled evidence (its organizations, co-authors, sources and author lists);
+    it joins the cluster with the best accepted link that nothing contradicts
+    (ties: the earliest cluster), else it starts a cluster of its own. The links
+    recorded are the one it joined by, its contradictions (constraints), and,
+    when it starts a cluster, its comparison with every existing cluster (so
+    that possible homonyms are still reported). The work is units x clusters,
+    not units squared.
+    """
+    clusters: list[_Unit] = []
+    links: list[_Link] = []
+    for u in units:
+        found = [(_compare(key, c, u, settings), i) for i, c in enumerate(clusters)]
+        accepted = [(link, i) for link, i in found if link.accept]
+        if accepted:
+            best, home = max(accepted, key=lambda pair: (pair[0].score, -pair[1]))
+            links.append(best)
+            links.extend(link for link, _ in found if link.constraint)
+            clusters[home] = _pooled(clusters[home], u)
+        else:
+            links.extend(link for link, _ in found)
+            clusters.append(u)
+    return links
+
+
+def _pooled(c: _Unit, u: _Unit) -> _Unit:
+    """A cluster's evidence with one more unit's (named by the cluster's first unit)."""
+    return _Unit(
+        rep=c.rep,
+        members=(),
+        sources=c.sources | u.sources,
+        listings=c.listings | u.listings,
+        papers=c.papers | u.papers,
+        orgs=c.orgs | u.orgs,
+        ancestry=c.ancestry | u.ancestry,
+        coauthors=c.coauthors | u.coauthors,
+        key=c.key,
+        rank=c.rank,
+    )
 
 
 def _compare(key: str, u: _Unit, v: _Unit, settings: ResolutionSettings) -> _Link:

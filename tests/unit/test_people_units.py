@@ -151,3 +151,37 @@ def test_test_of_time_authors_without_organizations_pool_by_their_co_authors() -
         assert (star["rule"], star["score"]) == (expected.rule, expected.score)
         assert star["features"] == json.dumps(expected.features, sort_keys=True, ensure_ascii=False)
     assert resolve_people(mentions).assignments["person_key"].n_unique() == 2
+
+
+def _unaffiliated(copies: int) -> list[dict[str, object]]:
+    """A name printed without organization in many programs, each time with other co-authors."""
+    return [
+        mention(
+            f"p{i:04d}.txt:{10 + i}:1",
+            "Shangguang Wang",
+            source=f"s{i}",
+            coauthors=("shuai wang", f"co-author {i}"),
+        )
+        for i in range(copies)
+    ]
+
+
+def test_a_large_block_is_compared_with_clusters_not_every_pair() -> None:
+    """Hundreds of units of one name cost one link each, not one per pair, and still merge."""
+    mentions = frame(*_unaffiliated(400))
+    assert len(pool_mentions(mentions, ResolutionSettings()).units) == 400
+    result = resolve_people(mentions)
+    assert result.assignments["person_key"].n_unique() == 1
+    assert result.links.height == 399
+    assert result.links["rule"].unique().to_list() == ["same-key+shared-coauthor"]
+
+
+def test_a_large_block_keeps_contradicting_namesakes_apart_and_reports_them() -> None:
+    """Two people of one name in one program with unrelated organizations stay two people."""
+    rows = _unaffiliated(40)
+    rows.append(mention("p0000.txt:900:1", "Shangguang Wang", source="s0", orgs=("meta",)))
+    rows.append(mention("p0000.txt:901:1", "Shangguang Wang", source="s0", orgs=("kth",)))
+    result = resolve_people(frame(*rows))
+    person = dict(result.assignments.select("mention_id", "person_key").iter_rows())
+    assert person["p0000.txt:900:1"] != person["p0000.txt:901:1"]
+    assert result.possible_homonyms.height >= 1
