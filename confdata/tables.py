@@ -61,7 +61,15 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
                 identifiers=tuple(row["patent_application_numbers"]),
                 other_titles=tuple(row["other_titles"]),
             )
-            for row in listings.iter_rows(named=True)
+            for row in listings.select(
+                "listing_id",
+                "title",
+                "year",
+                "kind",
+                "venue",
+                "patent_application_numbers",
+                "other_titles",
+            ).iter_rows(named=True)
         ]
     )
 

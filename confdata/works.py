@@ -58,6 +58,8 @@ def work_title_key(title: str) -> str:
         >>> work_title_key("**PacketMill**: Toward per-core 100-Gbps Networking")
         'packetmill toward per core 100 gbps networking'
     """
+    if title.isascii():  # most titles: nothing to decompose, and casefold is lower
+        return _NON_WORD.sub(" ", title.lower()).strip()
     text = unicodedata.normalize("NFKD", title)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     return _NON_WORD.sub(" ", text).strip()
