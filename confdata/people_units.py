@@ -52,6 +52,7 @@ _STR_LIST = pl.List(pl.Utf8)
 # Lists are sorted with list.eval(element().sort()): in Polars 2.1 list.sort() on strings
 # is about fifteen times slower.
 _SEP = "\x1f"
+_SEP2 = "\x1e"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,22 +92,15 @@ def pool_mentions(
         canonical_ranks(df["mention_id"]).alias("rank")
     )
     keys = {n: name_key(n) for n in frame["name_as_printed"].unique().to_list()}
-    empty = pl.lit([], dtype=_STR_LIST)
     frame = frame.with_columns(
         pl.col("name_as_printed").replace_strict(keys, return_dtype=pl.Utf8).alias("name_key"),
         pl.col("org_ids")
-        .fill_null(empty)
+        .fill_null(_EMPTY)
         .list.unique()
         .list.eval(pl.element().sort())
         .alias("orgs"),
-    ).with_columns(
-        # Sets, not sorted lists: only the few values that reach the output are sorted.
-        pl.concat_list("orgs", pl.col("org_ancestor_ids").fill_null(empty)).alias("ancestry"),
-        # The mention's own key is no evidence: it is the person, not a collaborator.
-        pl.col("coauthor_keys")
-        .fill_null(empty)
-        .list.set_difference(pl.concat_list("name_key"))
-        .alias("coauthors"),
+        pl.col("org_ancestor_ids").fill_null(_EMPTY),
+        pl.col("coauthor_keys").fill_null(_EMPTY),
     )
     frame = _with_signature(frame, settings)
     frame = _with_nth_on_list(frame).with_columns(_unit_of(settings))
@@ -115,6 +109,17 @@ def pool_mentions(
         units=_units(frame, keys_in_overrides),
         stars=_stars(frame, settings),
     )
+
+
+# Co-authors and ancestry are lists of a million rows; they are worked out only on the
+# rows that need them (see _coauthors, _on_subset).
+_EMPTY = pl.lit([], dtype=_STR_LIST)
+_ANCESTRY = pl.concat_list("orgs", "org_ancestor_ids")
+
+
+def _coauthors() -> pl.Expr:
+    """A mention's co-authors as a set: its own key is no evidence (it is the person)."""
+    return pl.col("coauthor_keys").list.set_difference(pl.concat_list("name_key"))
 
 
 def _on_subset(
@@ -171,29 +176,36 @@ def _with_signature(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
     (if that many shared co-authors reach it; a Test of Time paper's authors
     printed in every program of a series).
     """
-    orgs, coauthors = pl.col("orgs"), pl.col("coauthors")
-    sizes = set(frame["coauthors"].list.len().unique().to_list())
+    orgs = pl.col("orgs")
+    # Mentions pooled by organizations also share the ancestry printed with them, and
+    # mentions pooled by co-authors their (absent) organizations, so that each star
+    # link's evidence is its unit's.
+    ancestry = pl.col("org_ancestor_ids").list.join(_SEP)
+    by_orgs = settings.shared_org_score >= settings.merge_threshold
+    frame = frame.with_columns(
+        pl.when((orgs.list.len() > 0) & pl.lit(by_orgs))
+        .then(pl.concat_str(pl.lit("org"), orgs.list.join(_SEP), ancestry, separator=_SEP2))
+        .alias("_sig")
+    )
+    orgless = frame.filter(orgs.list.len() == 0).select("rank", _coauthors().alias("_co"))
+    sizes = set(orgless["_co"].list.len().unique().to_list())
     enough = sorted(
         n
         for n in sizes
         if n > 0 and round(_coauthor_score(settings, n), 6) >= settings.merge_threshold
     )
-    by_orgs = settings.shared_org_score >= settings.merge_threshold
-    frame = frame.with_columns(
-        pl.when((orgs.list.len() > 0) & pl.lit(by_orgs))
-        .then(pl.concat_str(pl.lit("org"), orgs.list.join(_SEP), separator=_SEP))
-        .alias("_sig")
+    co_sig = orgless.filter(pl.col("_co").list.len().is_in(enough)).select(
+        "rank",
+        pl.concat_str(
+            pl.lit("co"),
+            pl.col("_co").list.eval(pl.element().sort()).list.join(_SEP),
+            separator=_SEP2,
+        ).alias("_co_sig"),
     )
-    by_coauthors = pl.concat_str(
-        pl.lit("co"), coauthors.list.eval(pl.element().sort()).list.join(_SEP), separator=_SEP
-    )
-    return _on_subset(
-        frame,
-        (orgs.list.len() == 0) & coauthors.list.len().is_in(enough),
-        by_coauthors,
-        "_co_sig",
-        pl.lit(None, dtype=pl.Utf8),
-    ).with_columns(pl.coalesce("_sig", "_co_sig").alias("_sig"))
+    frame = frame.join(co_sig, on="rank", how="left", maintain_order="left")
+    return frame.with_columns(
+        pl.coalesce("_sig", pl.concat_str("_co_sig", ancestry, separator=_SEP2)).alias("_sig")
+    ).drop("_co_sig")
 
 
 def _with_nth_on_list(frame: pl.DataFrame) -> pl.DataFrame:
@@ -243,6 +255,7 @@ def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit
 
     full = (
         frame.filter(compared)
+        .with_columns(_ANCESTRY.alias("ancestry"), _coauthors().alias("coauthors"))
         .group_by("unit")
         .agg(
             pl.col("source_id").unique().alias("sources"),
@@ -312,31 +325,52 @@ def _json_object(fields: list[pl.Expr]) -> pl.Expr:
     return pl.concat_str(pl.lit("{"), body, pl.lit("}"))
 
 
-def _nonempty(name: str, column: str) -> pl.Expr:
-    """The field ``"name": [...]`` of a list column, null (left out) when the list is empty."""
-    return pl.when(pl.col(column).list.len() > 0).then(
-        _json_field(name, _json_list(pl.col(column)))
-    )
+def _nonempty(name: str, column: pl.Expr) -> pl.Expr:
+    """The field ``"name": [...]`` of a list, null (left out) when the list is empty."""
+    return pl.when(column.list.len() > 0).then(_json_field(name, _json_list(column)))
 
 
 def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """Link every pooled mention to its unit's first mention, with the pair's evidence."""
-    rep = frame.filter(pl.col("mention_id") == pl.col("unit")).select(
-        pl.col("mention_id").alias("unit"),
+    """Link every pooled mention to its unit's first mention, with the pair's evidence.
+
+    A unit's mentions share what pooled them (organizations and ancestry, or
+    co-authors), so that part of the evidence is written once per unit and only
+    the rest (same source, same paper, roles) per link. The links of an
+    organization profile do not list shared co-authors: with the default
+    ``shared_org_score`` of 1 they change neither the decision nor the score
+    (with a lower one they are counted and listed, as a pairwise comparison does).
+    """
+    reps = frame.filter(pl.col("mention_id") == pl.col("unit"))
+    sorted_set = pl.element().sort()
+    evidence = reps.select(
+        "unit",
         pl.col("rank").alias("left_rank"),
-        *(
-            pl.col(c).alias(f"rep_{c}")
-            for c in ("role", "source_id", "paper_id", "orgs", "ancestry", "coauthors")
-        ),
+        pl.col("role").alias("rep_role"),
+        pl.col("source_id").alias("rep_source_id"),
+        pl.col("paper_id").alias("rep_paper_id"),
+        pl.col("coauthor_keys").alias("rep_coauthor_keys"),
+        _nonempty("left_orgs", pl.col("orgs")).alias("_left_orgs"),
+        _nonempty("right_orgs", pl.col("orgs")).alias("_right_orgs"),
+        _nonempty("common_orgs", _ANCESTRY.list.unique().list.eval(sorted_set)).alias("_common"),
+        _coauthors().list.eval(sorted_set).alias("_unit_coauthors"),
     )
-    pairs = frame.filter(pl.col("mention_id") != pl.col("unit")).join(rep, on="unit")
+    pairs = frame.filter(pl.col("mention_id") != pl.col("unit")).join(evidence, on="unit")
     in_cv = pl.col("role").is_in(sorted(settings.same_source_roles))
-    shared = (
-        pl.col("coauthors").list.set_intersection("rep_coauthors").list.eval(pl.element().sort())
-    )
-    pairs = pairs.with_columns(shared.alias("_shared"))
-    n_shared = sorted(set(pairs["_shared"].list.len().to_list()))
+    has_org = pl.col("orgs").list.len() > 0
     org = settings.shared_org_score
+    if org < 1.0:
+        shared = _coauthors().list.set_intersection(
+            pl.col("rep_coauthor_keys").list.set_difference(pl.concat_list("name_key"))
+        )
+    else:
+        shared = pl.lit([], dtype=_STR_LIST)
+    pairs = pairs.with_columns(
+        pl.when(has_org)
+        .then(shared.list.eval(sorted_set))
+        .otherwise(pl.col("_unit_coauthors"))
+        .alias("_shared")
+    )
+    n_shared = sorted(set(pairs["_shared"].list.len().unique().to_list()))
     # Pooled mentions share all their organizations (org score shared_org_score) or have
     # none (org score 0); the rest of the score comes from the shared co-authors.
     with_org = {
@@ -345,7 +379,6 @@ def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     without_org = {n: round(_coauthor_score(settings, n), 6) for n in n_shared}
     org_wins = {n: org >= _coauthor_score(settings, n) and org > 0.0 for n in n_shared}
     same_paper = pl.col("paper_id").is_not_null() & (pl.col("paper_id") == pl.col("rep_paper_id"))
-    has_org = pl.col("orgs").list.len() > 0
     n = pl.col("_shared").list.len()
     rule = (
         pl.when(in_cv)
@@ -363,44 +396,37 @@ def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
         .then(n.replace_strict(with_org, return_dtype=pl.Float64, default=1.0))
         .otherwise(n.replace_strict(without_org, return_dtype=pl.Float64, default=1.0))
     )
-    cv = pairs.filter(in_cv).with_columns(
-        pl.concat_list("rep_role", "role")
-        .list.unique()
-        .list.eval(pl.element().sort())
-        .alias("_roles")
-    )
+    cv = pairs.filter(in_cv)
     cv = cv.with_columns(
         _json_object(
             [
-                _json_field("roles", _json_list(pl.col("_roles"))),
+                _json_field(
+                    "roles",
+                    _json_list(
+                        pl.concat_list("rep_role", "role").list.unique().list.eval(sorted_set)
+                    ),
+                ),
                 _json_field("source_id", _json_string(pl.col("source_id"))),
             ]
         ).alias("features")
     )
-    org = pairs.filter(~in_cv).with_columns(
-        pl.col("ancestry")
-        .list.set_intersection("rep_ancestry")
-        .list.eval(pl.element().sort())
-        .alias("_common")
-    )
-    org = org.with_columns(
+    pooled = pairs.filter(~in_cv).with_columns(
         _json_object(
             [
-                _nonempty("common_orgs", "_common"),
-                _nonempty("left_orgs", "rep_orgs"),
+                pl.col("_common"),
+                pl.col("_left_orgs"),
                 pl.when(has_org)
                 .then(pl.lit('"org_relation": "shared"'))
                 .otherwise(pl.lit('"org_relation": "unknown"')),
-                _nonempty("right_orgs", "orgs"),
+                pl.col("_right_orgs"),
                 pl.when(pl.col("source_id") == pl.col("rep_source_id")).then(
                     pl.lit('"same_source": true')
                 ),
-                _nonempty("shared_coauthors", "_shared"),
+                _nonempty("shared_coauthors", pl.col("_shared")),
             ]
         ).alias("features")
     )
-    pairs = pl.concat([cv.drop("_roles"), org.drop("_common")])
-    return pairs.select(
+    return pl.concat([cv, pooled]).select(
         pl.col("unit").alias("left"),
         pl.col("mention_id").alias("right"),
         "name_key",
