@@ -168,11 +168,34 @@ class _Resolver:
         self.links: list[_Link] = []
         self.applied: list[dict[str, Any]] = []
         self.unmatched: list[dict[str, Any]] = []
+        self._members_of: dict[str, list[str]] = {}
         # Unit pairs separated on purpose by a cannot-link override.
         self.certain_apart: list[tuple[str, str]] = []
 
     def _members(self, reps: Iterable[str]) -> list[str]:
-        return [m for r in reps for m in self.by_id[r].members]
+        """The mentions of units, unit by unit, each unit's in canonical order."""
+        reps = list(reps)
+        self._fetch_members(reps)
+        return [m for r in reps for m in self._members_of[r]]
+
+    def _fetch_members(self, reps: Iterable[str]) -> None:
+        """Look up the mentions of units not looked up yet, in one pass over the mentions.
+
+        Only overrides and possible homonyms name mentions, so the mentions of most
+        units (a million in a large corpus) are never turned into Python objects.
+        """
+        missing = sorted(set(reps) - self._members_of.keys())
+        if not missing:
+            return
+        found = (
+            self.pooled.mentions.filter(pl.col("unit").is_in(missing))
+            .sort("rank")
+            .group_by("unit", maintain_order=True)
+            .agg("mention_id")
+        )
+        self._members_of.update(
+            zip(found["unit"].to_list(), found["mention_id"].to_list(), strict=True)
+        )
 
     def _order(self, a: str, b: str) -> tuple[int, int]:
         """Canonical sort key of a link's two ends."""
@@ -351,6 +374,7 @@ class _Resolver:
                 if a != b:
                     left, right = sorted((a, b), key=order.__getitem__)
                     between[(key, left, right)].append(link)
+        self._fetch_members(u.rep for key, _, _ in between for u in self.blocks[key])
         rows = []
         for (key, left, right), links in between.items():
             if frozenset((left, right)) in certain or any(

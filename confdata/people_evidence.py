@@ -120,11 +120,12 @@ class _Unit:
 
     A single mention, a CV's same-source group, or a profile of mentions with
     the same organizations. ``rep`` is its first mention in canonical order,
-    ``rank`` that mention's canonical rank, ``key`` the block's name key.
+    ``rank`` that mention's canonical rank, ``key`` the block's name key. A unit
+    alone in its block and named by no override is never compared: its evidence
+    is left empty. Its mentions are in :class:`confdata.people_units.PooledMentions`.
     """
 
     rep: str
-    members: tuple[str, ...]
     sources: frozenset[str]
     listings: frozenset[str]
     papers: frozenset[str]
@@ -214,7 +215,6 @@ def _pooled(c: _Unit, u: _Unit) -> _Unit:
     """A cluster's evidence with one more unit's (named by the cluster's first unit)."""
     return _Unit(
         rep=c.rep,
-        members=(),
         sources=c.sources | u.sources,
         listings=c.listings | u.listings,
         papers=c.papers | u.papers,

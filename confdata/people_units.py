@@ -239,7 +239,7 @@ def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit
 
     Only units that will be compared need their evidence: those of a key with
     several units, or named by an override. A key with one unit (most people of a
-    corpus) gets its members only, which keeps this step light.
+    corpus) is only a node of the clustering, which keeps this step light.
     """
     several = (
         frame.group_by("name_key")
@@ -258,6 +258,8 @@ def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit
         .with_columns(_ANCESTRY.alias("ancestry"), _coauthors().alias("coauthors"))
         .group_by("unit")
         .agg(
+            pl.col("name_key").first(),
+            pl.col("rank").min(),
             pl.col("source_id").unique().alias("sources"),
             listing.drop_nulls().unique().alias("listings"),
             pl.col("paper_id").drop_nulls().unique().alias("papers"),
@@ -266,31 +268,33 @@ def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit
             union("coauthors").alias("coauthors"),
         )
     )
-    grouped = (
-        frame.group_by("unit")
-        .agg(
-            pl.col("name_key").first(),
-            pl.col("rank").min(),
-            pl.col("mention_id").sort_by("rank").alias("members"),
-        )
-        .join(full, on="unit", how="left")
-        .sort("rank")
-    )
-    return [
+    units = [
         _Unit(
             rep=row["unit"],
-            members=tuple(row["members"]),
-            sources=frozenset(row["sources"] or ()),
-            listings=frozenset(row["listings"] or ()),
-            papers=frozenset(row["papers"] or ()),
-            orgs=frozenset(row["orgs"] or ()),
-            ancestry=frozenset(row["ancestry"] or ()),
-            coauthors=frozenset(row["coauthors"] or ()),
+            sources=frozenset(row["sources"]),
+            listings=frozenset(row["listings"]),
+            papers=frozenset(row["papers"]),
+            orgs=frozenset(row["orgs"]),
+            ancestry=frozenset(row["ancestry"]),
+            coauthors=frozenset(row["coauthors"]),
             key=row["name_key"],
             rank=row["rank"],
         )
-        for row in grouped.iter_rows(named=True)
+        for row in full.iter_rows(named=True)
     ]
+    # A unit never compared is only a node of the clustering: its evidence is not
+    # needed, so it is not gathered.
+    alone = (
+        frame.filter(~compared)
+        .group_by("unit")
+        .agg(pl.col("name_key").first(), pl.col("rank").min())
+    )
+    none: frozenset[str] = frozenset()
+    units += [
+        _Unit(rep, none, none, none, none, none, none, key=key, rank=rank)
+        for rep, key, rank in alone.select("unit", "name_key", "rank").rows()
+    ]
+    return sorted(units, key=lambda u: u.rank)
 
 
 # --------------------------------------------------------------------------- star links

@@ -18,7 +18,6 @@ def _single(row: dict[str, object], key: str) -> _Unit:
     """The unit a mention would be if nothing were pooled (what the old pairwise code compared)."""
     return _Unit(
         rep=str(row["mention_id"]),
-        members=(str(row["mention_id"]),),
         sources=frozenset({str(row["source_id"])}),
         listings=frozenset({f"{row['source_id']}\x1f{row['paper_id']}"})
         if row["paper_id"] is not None
