@@ -255,7 +255,6 @@ def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit
 
     full = (
         frame.filter(compared)
-        .with_columns(_ANCESTRY.alias("ancestry"), _coauthors().alias("coauthors"))
         .group_by("unit")
         .agg(
             pl.col("name_key").first(),
@@ -264,8 +263,8 @@ def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit
             listing.drop_nulls().unique().alias("listings"),
             pl.col("paper_id").drop_nulls().unique().alias("papers"),
             union("orgs").alias("orgs"),
-            union("ancestry").alias("ancestry"),
-            union("coauthors").alias("coauthors"),
+            union("org_ancestor_ids").alias("ancestry"),
+            union("coauthor_keys").alias("coauthors"),
         )
     )
     units = [
@@ -275,8 +274,9 @@ def _units(frame: pl.DataFrame, keys_in_overrides: frozenset[str]) -> list[_Unit
             listings=frozenset(row["listings"]),
             papers=frozenset(row["papers"]),
             orgs=frozenset(row["orgs"]),
-            ancestry=frozenset(row["ancestry"]),
-            coauthors=frozenset(row["coauthors"]),
+            ancestry=frozenset(row["orgs"]) | frozenset(row["ancestry"]),
+            # The unit's own key is no evidence: it is the person, not a collaborator.
+            coauthors=frozenset(row["coauthors"]) - {row["name_key"]},
             key=row["name_key"],
             rank=row["rank"],
         )

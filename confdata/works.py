@@ -155,19 +155,19 @@ def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
                 distinct[home].add(facts)
         per_year = Counter(_year_of(c) for c in clusters)
         for cluster in clusters:
-            years = sorted({m.year for m in cluster if m.year is not None})
-            authors = sorted({person_key(n) for m in cluster for n in m.authors})
+            year = _year_of(cluster)
+            extra = ""
             # Same title and year yet different works: their numbers, or else
             # their first author, tell them apart.
-            clash = per_year[_year_of(cluster)] > 1
-            numbers = sorted({n for m in cluster for n in m.identifiers})
-            extra = (numbers or authors or [""])[0] if clash else ""
-            paper_id = stable_id("pap", key, years[0] if years else None, scope, extra)
+            if per_year[year] > 1:
+                numbers = sorted({n for m in cluster for n in m.identifiers})
+                authors = sorted({person_key(n) for m in cluster for n in m.authors})
+                extra = (numbers or authors or [""])[0]
+            paper_id = stable_id("pap", key, year, scope, extra)
             for m in cluster:
                 result[m.listing_id] = paper_id
     return result
 
 
 def _year_of(cluster: list[Listing]) -> int | None:
-    years = sorted({m.year for m in cluster if m.year is not None})
-    return years[0] if years else None
+    return min((m.year for m in cluster if m.year is not None), default=None)
