@@ -15,7 +15,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 # Let Prefect show the library's own log lines (files read, rows written) in the run logs.
 export PREFECT_LOGGING_EXTRA_LOGGERS ?= confdata
 
-.PHONY: help setup run serve test validate eval docs lint format update-golden lock server clean
+.PHONY: help setup run serve test validate eval docs lint format update-golden lock server clean bench
 
 help: ## Show the targets, one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -30,8 +30,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
 
-run: $(STAMP) ## Run the Prefect flow: raw/ -> out/ (RAW=dir OUT=dir; SKIP_BAD_FILES=1 publishes the rest)
-	$(PY) -m flows.build --raw "$(RAW)" --out "$(OUT)" $(if $(SKIP_BAD_FILES),--skip-bad-files)
+# make run TASK_RUNNER=dask [DASK_ADDRESS=tcp://host:8786]: parse on Dask (README: Scale-out).
+run: $(STAMP) ## Run the Prefect flow: raw/ -> out/ (RAW=dir OUT=dir; SKIP_BAD_FILES=1 publishes the rest; TASK_RUNNER=local|dask DASK_ADDRESS=tcp://...)
+	$(PY) -m flows.build --raw "$(RAW)" --out "$(OUT)" $(if $(SKIP_BAD_FILES),--skip-bad-files) \
+		$(if $(TASK_RUNNER),--task-runner "$(TASK_RUNNER)") $(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
 
 # make serve: the Prefect server the deployment registers with (started when none answers there).
 serve: export PREFECT_API_URL ?= http://127.0.0.1:4200/api
@@ -48,6 +50,13 @@ validate: $(STAMP) ## Check a published release (OUT=dir) as a downstream CI job
 
 eval: $(STAMP) ## Score people and organization resolution on the labelled sets in tests/eval/
 	$(PY) -m tests.eval.run_eval
+
+# make bench: the flow on synthetic corpora of SIZES times the NSDI '26 page ("nsdi" = the real
+# page alone), each in a fresh process; corpora, logs and results go to BENCH_DIR.
+BENCH_DIR ?= .bench
+SIZES ?= nsdi 10 100 1000
+bench: $(STAMP) ## Benchmark the flow (SIZES="nsdi 10 100 1000" BENCH_DIR=.bench TASK_RUNNER=local|dask): time, RSS, stages
+	$(PY) -m flows.bench --sizes $(SIZES) --bench-dir "$(BENCH_DIR)" $(if $(TASK_RUNNER),--task-runner "$(TASK_RUNNER)")
 
 docs: $(STAMP) ## Regenerate docs/DATA_DICTIONARY.md from the pandera models
 	$(PY) -c "from confdata.dictionary import render_data_dictionary; from schemas import MODELS; open('docs/DATA_DICTIONARY.md', 'w', encoding='utf-8').write(render_data_dictionary(MODELS))"

@@ -22,9 +22,14 @@ import functools
 import re
 from dataclasses import dataclass
 
-from confdata.org_words import OrgKnowledge
+from confdata.org_words import OrgKnowledge, remember
 
 _AND_PREFIX = re.compile(r"^(?:and|&)\s+", re.IGNORECASE)
+# The only characters _AND_PREFIX can start with (IGNORECASE folds no other letter to "a").
+_AND_FIRST = frozenset("aA&")
+# A comma that separates: white space or the end of the text follows it (``\s`` is
+# exactly ``str.isspace``).
+_SEPARATING_COMMA = re.compile(r",(?=\s|\Z)")
 # Tried only where a run of white space starts: from inside a long run, ``\s+``
 # would rescan the rest of it at every position (quadratic time).
 _AND_INSIDE = re.compile(r"(?<!\s)\s+(?:and|&)\s+")
@@ -84,6 +89,10 @@ def split_top_level(text: str, sep: str) -> list[str]:
         >>> split_top_level("China Telecom Co.,Ltd., Beijing", ",")
         ['China Telecom Co.,Ltd.', 'Beijing']
     """
+    if len(sep) == 1 and "(" not in text and "[" not in text:
+        # Nothing to count: the same cut, made by the string methods (most lines).
+        flat = _SEPARATING_COMMA.split(text) if sep == "," else text.split(sep)
+        return [piece.strip() for piece in flat]
     pieces: list[str] = []
     depth = 0
     start = 0
@@ -102,6 +111,8 @@ def split_top_level(text: str, sep: str) -> list[str]:
 
 
 def _strip_and(text: str) -> tuple[str, bool]:
+    if text[:1] not in _AND_FIRST:
+        return text, False
     stripped = _AND_PREFIX.sub("", text, count=1)
     return stripped, stripped != text
 
@@ -125,6 +136,8 @@ def _pieces(orgs_text: str) -> list[_Piece]:
 
 
 def _split_and_outside_parens(text: str) -> list[tuple[str, str]]:
+    if "and" not in text and "&" not in text:
+        return [(text.strip(), "")]  # what the loop below gives when nothing matches
     out: list[tuple[str, str]] = []
     depth = 0
     last = 0
@@ -169,6 +182,20 @@ def split_organizations(
         >>> split_organizations("University of California, Berkeley, and NVIDIA", k)[0]
         ('University of California, Berkeley', 'NVIDIA')
     """
+    # The same organizations recur on a page and across pages (a page splits some 670
+    # organization parts, 250 distinct ones): the split is remembered per knowledge.
+    memo: dict[str, tuple[tuple[str, ...], tuple[SplitNote, ...]]]
+    memo = knowledge.memo("split_organizations")
+    answer = memo.get(orgs_text)
+    if answer is None:
+        answer = remember(memo, orgs_text, _split_organizations(orgs_text, knowledge))
+    return answer
+
+
+def _split_organizations(
+    orgs_text: str, knowledge: OrgKnowledge
+) -> tuple[tuple[str, ...], tuple[SplitNote, ...]]:
+    """Compute :func:`split_organizations` (not remembered)."""
     pieces = _pieces(orgs_text)
     notes: list[SplitNote] = []
     orgs: list[str] = []

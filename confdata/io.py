@@ -15,8 +15,9 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -229,9 +230,37 @@ def write_frames(frames: Mapping[str, pl.DataFrame], folder: Path) -> None:
         df.write_parquet(folder / f"{name}.parquet")
 
 
-def read_frames(folder: Path) -> dict[str, pl.DataFrame]:
-    """Read every Parquet file of a folder, by file stem."""
-    return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+def read_stacked(folders: Sequence[Path]) -> dict[str, pl.DataFrame]:
+    """Read the same-named Parquet files of many folders, each name's files stacked as one frame.
+
+    One read per name, which Polars spreads over the cores: a thousand sources'
+    staging folders are read in a fraction of the time of a thousand reads.
+    Folders are stacked in the order given.
+    """
+    names = sorted({p.stem for folder in folders for p in folder.glob("*.parquet")})
+    out: dict[str, pl.DataFrame] = {}
+    for name in names:
+        paths = [folder / f"{name}.parquet" for folder in folders]
+        out[name] = pl.read_parquet([p for p in paths if p.is_file()]).rechunk()
+    return out
+
+
+def read_frames(folder: Path, digests: dict[str, str] | None = None) -> dict[str, pl.DataFrame]:
+    """Read every Parquet file of a folder, by file stem.
+
+    When ``digests`` is given, the SHA-256 of each file is put in it (by stem),
+    hashed from the very bytes the frame was parsed from, so that it identifies
+    exactly the frames returned (see ``confdata.steps.validate``).
+    """
+    frames = {}
+    for path in sorted(folder.glob("*.parquet")):
+        if digests is None:
+            frames[path.stem] = pl.read_parquet(path)
+            continue
+        data = path.read_bytes()
+        digests[path.stem] = sha256_bytes(data)
+        frames[path.stem] = pl.read_parquet(BytesIO(data))
+    return frames
 
 
 def write_json(data: Any, path: Path) -> None:
@@ -248,6 +277,19 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _json_array(col: pl.Expr) -> pl.Expr:
+    """Encode a list-of-text column as JSON arrays, as ``json.dumps(list, ensure_ascii=False)`` does.
+
+    Vectorized: each item is encoded by Polars' JSON writer, which escapes
+    quotes, backslashes and control characters as Python's ``json`` does and
+    keeps non-ASCII text, and the items are joined with Python's ``", "``; a
+    null list stays null.
+    """
+    # An item encoded inside {"v": …}: cut the 5-character '{"v":' and the closing '}'.
+    item = pl.struct(pl.element().alias("v")).struct.json_encode().str.slice(5).str.head(-1)
+    return pl.concat_str(pl.lit("["), col.list.eval(item).list.join(", "), pl.lit("]"))
+
+
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     """Return the frame as it is written to CSV.
 
@@ -258,7 +300,10 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for name, dtype in df.schema.items():
         col = pl.col(name)
-        if isinstance(dtype, pl.List):
+        if isinstance(dtype, pl.List) and dtype.inner == pl.Utf8:
+            exprs.append(_json_array(col).alias(name))
+        elif isinstance(dtype, pl.List):
+            # Other item types (none in the published tables) keep Python's encoding.
             exprs.append(
                 col.map_elements(
                     lambda v: json.dumps(list(v), ensure_ascii=False), return_dtype=pl.Utf8
@@ -266,7 +311,7 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
             )
         elif dtype == pl.Utf8:
             exprs.append(
-                pl.when(col.str.starts_with("=") | col.str.contains(r"^[+\-@\t\r]"))
+                pl.when(col.str.contains(r"^[=+\-@\t\r]"))
                 .then(pl.lit("'") + col)
                 .otherwise(col)
                 .alias(name)
@@ -286,13 +331,7 @@ def write_table(df: pl.DataFrame, name: str, release_dir: Path) -> dict[str, Any
     csv_safe(df).write_csv(csv)
     return {
         "rows": df.height,
-        "files": {
-            str(p.relative_to(release_dir)): {
-                "bytes": p.stat().st_size,
-                "sha256": sha256_bytes(p.read_bytes()),
-            }
-            for p in (parquet, csv)
-        },
+        "files": {str(p.relative_to(release_dir)): file_facts(p) for p in (parquet, csv)},
     }
 
 
@@ -328,8 +367,10 @@ def link_tree(src: Path, dst: Path) -> None:
 
 
 def file_facts(path: Path) -> dict[str, Any]:
-    """Return a file's size and SHA-256."""
-    return {"bytes": path.stat().st_size, "sha256": sha256_bytes(path.read_bytes())}
+    """Return a file's size and SHA-256 (read in chunks: a large CSV is never held whole)."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {"bytes": path.stat().st_size, "sha256": digest}
 
 
 def remove_tree(path: Path) -> None:

@@ -11,11 +11,12 @@ by ``confdata.io`` and handed in here as an :class:`OrgKnowledge`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 # Applied after white space is collapsed, so each side holds at most one space
 # (``\s*`` on both sides would take quadratic time on a long run of spaces).
@@ -23,8 +24,44 @@ _DASHES = re.compile(r" ?[\u2010-\u2015\u2212-] ?")
 _SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"\([^()]*\)")
 _ROMAN = frozenset({"II", "III", "IV", "VI", "VII", "VIII"})
+_DOMAIN = re.compile(r"[\w-]+\.(ai|io|com|org|net|edu)")
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_WORD_PUNCT = ",;:()[]"
+_NAME_PUNCT = frozenset(".'’-")
+
+# The author-line grammar asks the same questions about the same strings again and
+# again (a page asks ~4,300 times whether a segment is an organization, about 1,400
+# distinct segments, and pages of one run share organizations). The answers are pure
+# functions of the string and the knowledge, so they are remembered. Memory stays
+# bounded over a long run and on hostile input: a memo holds at most _MEMO_SIZE
+# answers (it is emptied when full) about strings of at most _MEMO_MAX_CHARS.
+_MEMO_SIZE = 1 << 14
+_MEMO_MAX_CHARS = 200
+_MISSING = object()
+_T = TypeVar("_T")
 
 
+def remember(memo: dict[str, _T], text: str, answer: _T) -> _T:
+    """Store an answer about a short text in a bounded memo, and return the answer."""
+    if len(text) <= _MEMO_MAX_CHARS:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[text] = answer
+    return answer
+
+
+def _remembered(function: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Remember a pure function of a string for short strings (see _MEMO_SIZE)."""
+    cached = functools.lru_cache(maxsize=_MEMO_SIZE)(function)
+
+    @functools.wraps(function)
+    def call(text: str) -> _T:
+        return cached(text) if len(text) <= _MEMO_MAX_CHARS else function(text)
+
+    return call
+
+
+@_remembered
 def match_key(text: str) -> str:
     """Return the form of an organization string used for exact knowledge look-ups.
 
@@ -43,7 +80,9 @@ def match_key(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w.strip(",;:()[]") for w in _SPACE.split(text.strip()) if w.strip(",;:()[]")]
+    # str.split() cuts at exactly the characters ``\s`` matches, and drops empty words.
+    stripped = (w.strip(_WORD_PUNCT) for w in text.split())
+    return [w for w in stripped if w]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +111,16 @@ class OrgKnowledge:
     statuses: Mapping[str, str]
     known: frozenset[str]
     particles: frozenset[str]
+    # Answers already given (see _MEMO_SIZE); not part of the knowledge's value.
+    _evidence_memo: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _person_memo: dict[str, bool] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _memos: dict[str, dict[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_rules(
@@ -104,6 +153,15 @@ class OrgKnowledge:
             known=frozenset(match_key(k) for k in known_organizations),
             particles=frozenset(str(w) for w in words.get("name_particles", ())),
         )
+
+    def memo(self, question: str) -> dict[str, Any]:
+        """Return the memo of answers to a question about strings, for this knowledge only.
+
+        For callers whose answer is a pure function of a string and this knowledge
+        (how ``author_lines`` splits an organizations part): store answers with
+        :func:`remember`, which bounds the memo, and never change a stored answer.
+        """
+        return self._memos.setdefault(question, {})
 
     def status_of(self, text: str) -> str | None:
         """Return ``unaffiliated``/``independent`` when the text is such a status phrase."""
@@ -159,20 +217,27 @@ class OrgKnowledge:
         ("University"), ``acronym`` ("UCSB"), ``article`` (starts with "The"),
         ``domain`` ("harnets.ai"), ``lowercase-brand`` ("xAI").
         """
+        answer = self._evidence_memo.get(text, _MISSING)
+        if answer is _MISSING:
+            return remember(self._evidence_memo, text, self._org_evidence(text))
+        return answer  # type: ignore[return-value]
+
+    def _org_evidence(self, text: str) -> str | None:
+        """Compute :meth:`org_evidence` (not remembered)."""
         if self.is_known(text):
             return "known"
         words = _words(text)
         if not words:
             return None
-        if any(w.casefold() in self.head_words for w in words):
+        if not self.head_words.isdisjoint(map(str.casefold, words)):
             return "head-word"
-        if any(_is_acronym(w) for w in words):
+        if any(map(_is_acronym, words)):
             return "acronym"
         if words[0] in {"The", "the"}:
             return "article"
-        if any(re.fullmatch(r"[\w-]+\.(ai|io|com|org|net|edu)", w) for w in words):
+        if any(map(_DOMAIN.fullmatch, words)):
             return "domain"
-        if any(w[0].islower() and any(c.isupper() for c in w[1:]) for w in words):
+        if any(w[0].islower() and any(map(str.isupper, w[1:])) for w in words):
             return "lowercase-brand"
         return None
 
@@ -183,25 +248,36 @@ class OrgKnowledge:
         ("van") or a parenthesised nickname ("(Zain)"); no digits, no
         organization evidence.
         """
-        if self.org_evidence(text) is not None or any(ch.isdigit() for ch in text):
+        answer = self._person_memo.get(text)
+        if answer is None:
+            answer = remember(self._person_memo, text, self._is_person_like(text))
+        return answer
+
+    def _is_person_like(self, text: str) -> bool:
+        """Compute :meth:`is_person_like` (not remembered)."""
+        if self.org_evidence(text) is not None or any(map(str.isdigit, text)):
             return False
-        words = [w for w in _SPACE.split(_PAREN.sub(" ", text).strip()) if w]
+        words = _PAREN.sub(" ", text).split()
         if not 1 <= len(words) <= 6:
             return False
         for word in words:
             if word in self.particles:
                 continue
-            if not (word[0].isupper() and all(ch.isalpha() or ch in ".'’-" for ch in word)):
+            if not (
+                word[0].isupper()
+                and (word.isalpha() or all(ch.isalpha() or ch in _NAME_PUNCT for ch in word))
+            ):
                 return False
         return True
 
 
+@_remembered
 def _is_acronym(word: str) -> bool:
     """Tell whether a word is an all-capitals acronym such as "UCSB" or "IIT"."""
-    letters = [c for c in word if c.isalpha()]
+    letters = list(filter(str.isalpha, word))
     return (
         len(letters) >= 2
-        and all(c.isupper() for c in letters)
+        and all(map(str.isupper, letters))
         and word.rstrip(".") not in _ROMAN
-        and not re.fullmatch(r"(?:[A-Z]\.)+", word)
+        and not _INITIALS.fullmatch(word)
     )

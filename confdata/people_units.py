@@ -103,7 +103,7 @@ def pool_mentions(
         pl.col("coauthor_keys").fill_null(_EMPTY),
     )
     frame = _with_signature(frame, settings)
-    frame = _with_nth_on_list(frame).with_columns(_unit_of(settings))
+    frame = _with_nth_on_list(frame).with_columns(_unit_of(settings)).drop("_sig", "_nth")
     return PooledMentions(
         mentions=frame.select("mention_id", "rank", "name_key", "unit").sort("rank"),
         units=_units(frame, keys_in_overrides),
@@ -344,6 +344,11 @@ def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     ``shared_org_score`` of 1 they change neither the decision nor the score
     (with a lower one they are counted and listed, as a pairwise comparison does).
     """
+    org = settings.shared_org_score
+    # Only what the links need travels through the join (a million rows).
+    needed = ["mention_id", "unit", "name_key", "role", "source_id", "paper_id", "orgs", "rank"]
+    if org < 1.0:
+        needed.append("coauthor_keys")
     reps = frame.filter(pl.col("mention_id") == pl.col("unit"))
     sorted_set = pl.element().sort()
     evidence = reps.select(
@@ -352,16 +357,19 @@ def _stars(frame: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
         pl.col("role").alias("rep_role"),
         pl.col("source_id").alias("rep_source_id"),
         pl.col("paper_id").alias("rep_paper_id"),
-        pl.col("coauthor_keys").alias("rep_coauthor_keys"),
+        *([pl.col("coauthor_keys").alias("rep_coauthor_keys")] if org < 1.0 else []),
         _nonempty("left_orgs", pl.col("orgs")).alias("_left_orgs"),
         _nonempty("right_orgs", pl.col("orgs")).alias("_right_orgs"),
         _nonempty("common_orgs", _ANCESTRY.list.unique().list.eval(sorted_set)).alias("_common"),
         _coauthors().list.eval(sorted_set).alias("_unit_coauthors"),
     )
-    pairs = frame.filter(pl.col("mention_id") != pl.col("unit")).join(evidence, on="unit")
+    pairs = (
+        frame.filter(pl.col("mention_id") != pl.col("unit"))
+        .select(needed)
+        .join(evidence, on="unit")
+    )
     in_cv = pl.col("role").is_in(sorted(settings.same_source_roles))
     has_org = pl.col("orgs").list.len() > 0
-    org = settings.shared_org_score
     if org < 1.0:
         shared = _coauthors().list.set_intersection(
             pl.col("rep_coauthor_keys").list.set_difference(pl.concat_list("name_key"))

@@ -46,12 +46,42 @@ def content_hash(file_hashes: Mapping[str, str]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _row_hashes(df: pl.DataFrame, pk: list[str]) -> pl.DataFrame:
-    others = [c for c in df.columns if c not in pk]
-    return df.select(
-        pl.concat_str([pl.col(c).cast(pl.Utf8) for c in pk], separator="\x1f").alias("_key"),
-        pl.struct(others).hash(seed=0).alias("_hash") if others else pl.lit(0).alias("_hash"),
+def _counts(old: pl.DataFrame, new: pl.DataFrame, pk: list[str]) -> dict[str, int]:
+    """Count the rows added, removed and changed between two versions of a table, by primary key.
+
+    Rows are matched on a 64-bit hash of their key (an integer join, much
+    cheaper than joining on the key's text), and every matched pair's key
+    values are then compared, so two keys that merely share a hash are never
+    taken for one row. A matched row is changed when the hash of its other
+    columns differs.
+    """
+    common = [c for c in new.columns if c in old.columns]
+    others = [c for c in common if c not in pk]
+    # A key column whose type changed between releases is compared as text, as printed.
+    as_text = {c for c in pk if old.schema[c] != new.schema[c]}
+    keys = [pl.col(c).cast(pl.Utf8) if c in as_text else pl.col(c) for c in pk]
+    old_keys, new_keys = old.select(keys), new.select(keys)
+
+    def side(df: pl.DataFrame, key_frame: pl.DataFrame) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "_k": key_frame.hash_rows(),
+                "_h": df.select(others).hash_rows() if others else pl.repeat(0, df.height),
+                "_i": pl.int_range(df.height, dtype=pl.UInt32, eager=True),
+            }
+        )
+
+    pairs = side(old, old_keys).join(side(new, new_keys), on="_k", suffix="_new")
+    same_key = pl.all_horizontal(
+        old_keys[c].gather(pairs["_i"]) == new_keys[c].gather(pairs["_i_new"]) for c in pk
     )
+    matched = pairs.filter(same_key)
+    changed = matched.filter(pl.col("_h") != pl.col("_h_new")).height
+    return {
+        "added": new.height - matched.height,
+        "removed": old.height - matched.height,
+        "changed": changed,
+    }
 
 
 def diff_tables(
@@ -74,19 +104,7 @@ def diff_tables(
         if old is None or not set(pk) <= set(old.columns):
             tables[name] = {"added": new.height, "removed": 0, "changed": 0}
             continue
-        common = [c for c in new.columns if c in old.columns]
-        a = _row_hashes(old.select(common), pk)
-        b = _row_hashes(new.select(common), pk)
-        joined = a.join(b, on="_key", how="full", suffix="_new", coalesce=True)
-        tables[name] = {
-            "added": joined.filter(pl.col("_hash").is_null()).height,
-            "removed": joined.filter(pl.col("_hash_new").is_null()).height,
-            "changed": joined.filter(
-                pl.col("_hash").is_not_null()
-                & pl.col("_hash_new").is_not_null()
-                & (pl.col("_hash") != pl.col("_hash_new"))
-            ).height,
-        }
+        tables[name] = _counts(old, new, pk)
     entities = {
         name: _merges_and_splits(previous.get(name), current.get(name), id_col, strings)
         for name, (id_col, strings) in ENTITY_TABLES.items()
@@ -97,12 +115,31 @@ def diff_tables(
 def _merges_and_splits(
     old: pl.DataFrame | None, new: pl.DataFrame | None, id_col: str, strings: str
 ) -> dict[str, list[dict[str, Any]]]:
-    """Find entities merged or split between releases, through the strings they share."""
+    """Find entities merged or split between releases, through the strings they share.
+
+    An old and a new ID sharing a printed string are one entity's history when
+    they are the same ID, or when one of them changed: the old ID is gone from
+    the new release, or the new ID was not in the old one. Two IDs present in
+    both releases that merely share a string (two people printed with the same
+    name, kept apart in both) are neither merged nor split; pairing them would
+    report every homonym as a merge and grow with the square of its homonyms.
+    A merge is a new ID holding several old IDs; a split is an old ID now
+    held by several new IDs.
+    """
     if old is None or new is None or strings not in old.columns or strings not in new.columns:
         return {"merged": [], "split": []}
-    a = old.select(id_col, strings).explode(strings).rename({id_col: "old_id"})
-    b = new.select(id_col, strings).explode(strings).rename({id_col: "new_id"})
-    pairs = a.join(b, on=strings).select("old_id", "new_id").unique()
+    a = old.select(pl.col(id_col).alias("old_id"), strings).explode(strings).drop_nulls()
+    b = new.select(pl.col(id_col).alias("new_id"), strings).explode(strings).drop_nulls()
+    kept = a.join(b, left_on=["old_id", strings], right_on=["new_id", strings])
+    gone = a.filter(~pl.col("old_id").is_in(new[id_col].implode())).join(b, on=strings)
+    born = b.filter(~pl.col("new_id").is_in(old[id_col].implode())).join(a, on=strings)
+    pairs = pl.concat(
+        [
+            kept.select("old_id", pl.col("old_id").alias("new_id")),
+            gone.select("old_id", "new_id"),
+            born.select("old_id", "new_id"),
+        ]
+    ).unique()
     merged = (
         pairs.group_by("new_id")
         .agg(pl.col("old_id").unique().sort())

@@ -99,9 +99,9 @@ def _session_papers(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
 
 def _unscheduled_note(tables: Mapping[str, pl.DataFrame]) -> str:
     papers = tables["papers"]
-    known = set(tables["sessions"]["session_id"].to_list())
+    known = tables["sessions"]["session_id"].implode()
     outside = papers.filter(
-        pl.col("session_id").is_null() | ~pl.col("session_id").is_in(list(known))
+        pl.col("session_id").is_null() | ~pl.col("session_id").is_in(known)
     ).height
     if not outside:
         return ""
@@ -134,19 +134,25 @@ def papers_per_day(tables: Mapping[str, pl.DataFrame]) -> dict[str, Any]:
     return _chart(title, desc, bars=bars, note=_unscheduled_note(tables), **kw)
 
 
-def _session_label(row: Mapping[str, Any], with_event: bool) -> str:
-    parts = []
-    if with_event and row.get("event"):
-        parts.append(str(row["event"]))
-    when = row["date"].strftime("%a") if row.get("date") is not None else ""
-    if row.get("start_time") is not None:
-        when += " " + row["start_time"].strftime("%H:%M")
-    if when.strip():
-        parts.append(when.strip())
-    if row.get("track") is not None:
-        parts.append(f"T{row['track']}")
-    parts.append(str(row.get("title") or ""))
-    return " · ".join(parts)
+def _session_label(with_event: bool) -> pl.Expr:
+    """The label of a program item: event (when several), weekday and start, track, title.
+
+    For example ``"NSDI '26 · Mon 10:30 · T2 · Networking"``; parts that are
+    not printed are left out (the title always ends the label).
+    """
+    when = pl.concat_str(
+        pl.col("date").dt.strftime("%a"),
+        pl.col("start_time").dt.strftime("%H:%M"),
+        separator=" ",
+        ignore_nulls=True,
+    )
+    parts = [
+        pl.when(pl.col("event") != "").then(pl.col("event")) if with_event else None,
+        pl.when(when != "").then(when),
+        pl.format("T{}", pl.col("track")),
+        pl.col("title").fill_null(""),
+    ]
+    return pl.concat_str([p for p in parts if p is not None], separator=" · ", ignore_nulls=True)
 
 
 def papers_per_session(tables: Mapping[str, pl.DataFrame]) -> dict[str, Any]:
@@ -186,10 +192,8 @@ def papers_per_session(tables: Mapping[str, pl.DataFrame]) -> dict[str, Any]:
         .sort(["event", "date", "start_time", "track", "title", "session_id"])
     )
     with_event = rows["event"].drop_nulls().n_unique() > 1
-    bars = [
-        {"label": _session_label(r, with_event), "value": int(r["value"])}
-        for r in rows.iter_rows(named=True)
-    ]
+    labelled = rows.select(_session_label(with_event).alias("label"), "value")
+    bars = [{"label": label, "value": int(v)} for label, v in labelled.iter_rows()]
     return _chart(title, desc, bars=bars, note=_unscheduled_note(tables), **kw)
 
 

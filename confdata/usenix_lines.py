@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-_SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = [
@@ -51,6 +51,13 @@ LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z -]{2,30}?)\s*:\s*(?P<rest>\S.
 # The event ends in a non-space, so a long run of spaces is tried once, not from
 # every position in it (``.+?\s+`` takes time quadratic in the run's length).
 HEADER_RE = re.compile(r"^(?P<event>.*?\S)\s+Technical Sessions$", re.IGNORECASE)
+# What a header line ends with, tried first so that the lazy ``.*?`` of ``HEADER_RE`` does
+# not crawl through every abstract (each pattern character matches exactly one character).
+_HEADER_END = "Technical Sessions"
+_HEADER_TAIL = re.compile(_HEADER_END, re.IGNORECASE)
+# The first characters DAY_RE, TIME_RE and TRACK_RE can match (besides a decimal digit):
+# a line that starts with none of them, nor with a control character, is none of these.
+_STRUCTURAL_FIRST = frozenset(day[0] for day in _WEEKDAYS) | {"T", "t"}
 
 
 class LineKind(enum.StrEnum):
@@ -110,6 +117,23 @@ class ProgramRules:
     sponsor_prefix: str
     published_in_prefix: str
     title_tba: frozenset[str]
+    # The length of the longest key a line's key is compared with (see _line_key).
+    _longest_key: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        longest = max(
+            (
+                len(k)
+                for k in (
+                    *self.media_lines,
+                    *self.flags,
+                    _prefix_key(self.sponsor_prefix),
+                    _prefix_key(self.published_in_prefix),
+                )
+            ),
+            default=0,
+        )
+        object.__setattr__(self, "_longest_key", longest)
 
     @classmethod
     def from_rules(cls, rules: Mapping[str, Any]) -> ProgramRules:
@@ -150,7 +174,7 @@ class ProgramRules:
     def item_kind(self, title: str) -> str | None:
         """Return the kind of a non-paper program item from words in its title."""
         for kind, words in self.item_kinds:
-            if any(re.search(rf"\b{re.escape(w)}\b", title, re.IGNORECASE) for w in words):
+            if any(_whole_word(w).search(title) for w in words):
                 return kind
         return None
 
@@ -178,7 +202,21 @@ class ProgramRules:
 
 def key(text: str) -> str:
     """Return the comparison form of a line: white space collapsed, case folded."""
-    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip().casefold()
+    # str.split() breaks at exactly the characters ``\s`` matches (no-break spaces
+    # included), and is several times faster than a regex substitution on long lines.
+    return " ".join(text.split()).casefold()
+
+
+@functools.lru_cache(maxsize=256)
+def _whole_word(word: str) -> re.Pattern[str]:
+    """Return the pattern that finds a word of the rules as a whole word, any case."""
+    return re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=64)
+def _prefix_key(prefix: str) -> str:
+    """Return the key a line starting with a prefix of the rules starts with."""
+    return key(prefix) + " "
 
 
 def clean(text: str) -> str:
@@ -200,28 +238,20 @@ def classify(no: int, raw: str, rules: ProgramRules) -> Line:
     The line's text is kept as printed.
     """
     text = clean(raw)
-    k = key(text)
-    probe = _CONTROL.sub("", text).strip()
-    if m := DAY_RE.match(probe):
-        return Line(no, text, LineKind.DAY, m.groupdict())
-    if m := TIME_RE.match(probe):
-        g = m.groupdict()
-        start = parse_time(g["h1"], g["m1"], g["p1"])
-        end = parse_time(g["h2"], g["m2"], g["p2"])
-        return Line(no, text, LineKind.TIME, {"start": start, "end": end})
-    if m := TRACK_RE.match(probe):
-        return Line(no, text, LineKind.TRACK, {"track": int(m.group("n"))})
-    if k in rules.media_lines or _is_link_line(k, rules):
+    if (line := _structural(no, text)) is not None:
+        return line
+    k = _line_key(text, rules._longest_key)
+    if k in rules.media_lines or ("|" in text and _is_link_line(key(text), rules)):
         return Line(no, text, LineKind.MEDIA, {})
     if k in rules.flags:
         return Line(no, text, LineKind.FLAG, {"flag": rules.flags[k]})
     if rules.award_flag_re.match(text) and len(text.split()) <= 8:
         return Line(no, text, LineKind.FLAG, {"flag": Flag("award", text.rstrip("!"), False)})
-    if k.startswith(key(rules.sponsor_prefix) + " "):
+    if k.startswith(_prefix_key(rules.sponsor_prefix)):
         return Line(
             no, text, LineKind.SPONSOR, {"sponsor": text[len(rules.sponsor_prefix) :].strip()}
         )
-    if k.startswith(key(rules.published_in_prefix) + " "):
+    if k.startswith(_prefix_key(rules.published_in_prefix)):
         return Line(no, text, LineKind.PUBLISHED, {})
     if m := LABEL_RE.match(text):
         label = key(m.group("label"))
@@ -233,9 +263,42 @@ def classify(no: int, raw: str, rules: ProgramRules) -> Line:
                 LineKind.CHAIR,
                 {"role": role, "label": m.group("label"), "rest": m.group("rest"), "edits": edits},
             )
-    if m := HEADER_RE.match(text):
+    if _HEADER_TAIL.match(text, len(text) - len(_HEADER_END)) and (m := HEADER_RE.match(text)):
         return Line(no, text, LineKind.HEADER, {"event": m.group("event")})
     return Line(no, text, LineKind.TEXT, {})
+
+
+def _structural(no: int, text: str) -> Line | None:
+    """Return the line as a day header, time slot or track line, if it is one."""
+    if not (text[:1] in _STRUCTURAL_FIRST or text[:1].isdecimal() or _CONTROL.match(text)):
+        return None  # cannot start any of the three (``\d`` is exactly str.isdecimal)
+    probe = _CONTROL.sub("", text).strip()
+    if m := DAY_RE.match(probe):
+        return Line(no, text, LineKind.DAY, m.groupdict())
+    if m := TIME_RE.match(probe):
+        g = m.groupdict()
+        start = parse_time(g["h1"], g["m1"], g["p1"])
+        end = parse_time(g["h2"], g["m2"], g["p2"])
+        return Line(no, text, LineKind.TIME, {"start": start, "end": end})
+    if m := TRACK_RE.match(probe):
+        return Line(no, text, LineKind.TRACK, {"track": int(m.group("n"))})
+    return None
+
+
+def _line_key(text: str, longest: int) -> str:
+    """Return a line's key, or only a start of it when the key is longer than ``longest``.
+
+    Abstracts run to thousands of characters, and their keys are only compared with
+    short keys (equal to, or starting with): a start of the key longer than every
+    key compared with gives the same answers. The key of a start of the text is a
+    start of the text's key (words are cut and case is folded one character at a time).
+    """
+    head = 2 * longest + 2
+    if len(text) > head:
+        start = key(text[:head])
+        if len(start) > longest:
+            return start
+    return key(text)
 
 
 def _is_link_line(k: str, rules: ProgramRules) -> bool:

@@ -2,25 +2,36 @@
 
 Run it with ``make run`` or ``python -m flows.build --raw raw --out out``. Each
 task calls one ``confdata.steps`` function and passes paths or small
-summaries; the work itself lives in the library.
+summaries; the work itself lives in the library. The raw files are parsed in
+batches, on this machine or on a Dask cluster (``--task-runner dask``; README,
+"Scale-out"); the log shows each stage's start and end and the parse's progress.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import ipaddress
+import json
 import logging
 import os
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture, as_completed
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import State
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from confdata import io, steps
+from confdata import io, stage_times, steps
 from confdata.errors import RawInputError, ValidationFailed
 
 # The whole run's time budget. A scheduled run that hangs (a stuck network mount, say)
@@ -81,11 +92,11 @@ def discover_sources(
 
 
 @task
-def parse_source(
-    source: steps.SourceSummary, reference_dir: Path, work_dir: Path
-) -> steps.ParseSummary:
-    """Parse one raw file into staging tables."""
-    return steps.parse_source(source, reference_dir, work_dir)
+def parse_batch(
+    sources: list[steps.SourceSummary], reference_dir: Path, work_dir: Path
+) -> list[steps.ParseSummary | steps.ParseFailure]:
+    """Parse a batch of raw files into staging tables; a bad file is returned, not raised."""
+    return steps.parse_batch(sources, reference_dir, work_dir)
 
 
 @task
@@ -170,40 +181,138 @@ def publish_artifacts(release: steps.ReleaseSummary) -> None:
     )
 
 
+TaskRunnerName = Literal["local", "dask"]
+TASK_RUNNERS: tuple[str, ...] = ("local", "dask")
+
+# When the local runner parses in worker processes rather than in the flow's process.
+# Measured on the 2-core dev VM (2026-11, Prefect 3.8.8):
+# - Prefect's ProcessPoolTaskRunner works with the ephemeral server once the run's API
+#   URL is pinned for its workers (_pinned_api_url), but its first result comes 7-10 s
+#   after the first submit (spawned interpreters importing prefect and confdata, then
+#   registering with the server); a local Dask cluster takes 6-10 s to start.
+# - Parsing runs at ~8 MB/s of parse_weight per core: the NSDI '26 page alone 0.2 s in
+#   a run, 50 such pages 2.7 s, 1,000 pages 45 s, one after another in the flow's process.
+# - 50 pages: 2.7 s in the flow's process, 12.1 s with two worker processes, 12.7 s on
+#   a local Dask cluster (start-up included). Batches on the flow's thread pool side by
+#   side took 5.4 s (GIL contention), hence one after another.
+# - 1,000 pages with other work on the VM's 2 cores: 45 s in-process, 65 s with two
+#   worker processes; two parsing processes there ran no faster than one.
+# So processes are used only when the time they can save, serial × (1 - 1/cores), is at
+# least twice their start-up: with 2 cores a weight of ~256 MB still to parse (files in
+# the parse cache do not count): ~650 program pages or ~1,700 CVs; less with more cores.
+# A small run (one program page and a CV) never starts a process.
+PROCESS_START_SECONDS = 8.0
+PARSE_WEIGHT_PER_SECOND = 8_000_000
+
+
+def use_processes(weight: int, cores: int) -> bool:
+    """Return whether parsing ``weight`` (see ``steps.parse_weight``) is worth worker processes.
+
+    Examples:
+        >>> use_processes(300_000, 2), use_processes(300_000_000, 2), use_processes(10**9, 1)
+        (False, True, False)
+    """
+    if cores < 2:
+        return False
+    serial = weight / PARSE_WEIGHT_PER_SECOND
+    return serial * (1 - 1 / cores) >= 2 * PROCESS_START_SECONDS
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _stage(name: str, detail: str = "", work: Path | None = None) -> Iterator[None]:
+    """Log a stage's start and end (and, from the work folder, its library stages' spans)."""
+    logger = get_run_logger()
+    logger.info("stage %s: started%s", name, f" ({detail})" if detail else "")
+    start = time.monotonic()
+    yield
+    figures = ""
+    if work is not None:
+        parts = stage_times.summarize(work)
+        figures = ", ".join(
+            f"{stage} {parts[stage]['seconds']:.2f} s"
+            for stage in STAGE_PARTS.get(name, ())
+            if stage in parts
+        )
+    logger.info(
+        "stage %s: done in %.1f s%s",
+        name,
+        time.monotonic() - start,
+        f" ({figures})" if figures else "",
+    )
+
+
+# The library's timed stages (confdata.stage_times) inside each of the flow's stages.
+STAGE_PARTS = {
+    "parse": ("parse",),
+    "build tables": ("normalize", "resolve"),
+    "validate": ("validate",),
+    "publish": ("write", "report"),
+}
+
+
 @flow(name="build-confdata", log_prints=False, timeout_seconds=flow_timeout_seconds())
 def build_dataset(
-    raw_dir: str = "raw", out_dir: str = "out", skip_bad_files: bool = False
+    raw_dir: str = "raw",
+    out_dir: str = "out",
+    skip_bad_files: bool = False,
+    task_runner: TaskRunnerName = "local",
+    dask_address: str | None = None,
 ) -> steps.ReleaseSummary:
     """Build the dataset from every raw file in ``raw_dir`` and publish it to ``out_dir``.
 
     A bad raw file stops the run and nothing is published, unless
     ``skip_bad_files``: then the other files are published and the bad ones are
     listed first in the quality report (if every file is bad, nothing is).
+
+    The raw files are parsed in batches, one task each. ``task_runner="local"``
+    runs them in this process, or in one worker process per core when there is
+    much to parse (see :func:`use_processes`); ``"dask"`` runs them on
+    a Dask cluster: a local one (one worker process per core) or, with
+    ``dask_address`` (``tcp://host:port``), the one whose scheduler is there.
+    The published files do not depend on the runner.
     """
+    if task_runner not in TASK_RUNNERS:
+        raise ValueError(f"task_runner={task_runner!r}: expected one of {TASK_RUNNERS}")
+    if dask_address and task_runner != "dask":
+        raise ValueError("dask_address is only used with task_runner='dask'")
     logger = get_run_logger()
     raw, out = Path(raw_dir), Path(out_dir)
     # The same run lock, crash clean-up and parse cache as steps.run_pipeline; the
     # lock waits up to $CONFDATA_LOCK_TIMEOUT seconds (set by --lock-timeout).
     with steps.pipeline_run(out) as work:
-        sources = discover_sources(raw, work, skip_bad_files)
-        reference = io.reference_dir_for(raw)
-        logger.info("%d raw files; reference data from %s", len(sources), reference)
-        parsed = _parse_all(sources, reference, work, raw, skip_bad_files)
+        with _stage("discover"):
+            sources = discover_sources(raw, work, skip_bad_files)
+            reference = io.reference_dir_for(raw)
+            logger.info("%d raw files; reference data from %s", len(sources), reference)
+        parsed = _parse_all(
+            sources, reference, work, raw, skip_bad_files, task_runner, dask_address
+        )
         for skipped in steps.skipped_files(work):
             logger.warning("skipped a bad raw file: %s", skipped)
+        # One line per file for a small run; a long one has the progress lines instead.
+        per_file = logger.info if len(parsed) <= 20 else logger.debug
         for summary in parsed:
-            logger.info(
+            per_file(
                 "%s %s: %s (%d issues)",
                 "cached" if summary.cached else "parsed",
                 summary.relative,
                 summary.rows,
                 summary.issues,
             )
-        counts = build_tables(work, reference, out)
-        logger.info("tables: %s", counts)
-        validate(work)
-        release = steps.parse_counts(publish(work, out), parsed)
-        release = dataclasses.replace(release, skipped=steps.skipped_files(work))
+        with _stage("build tables", "normalize, resolve people and organizations", work):
+            counts = build_tables(work, reference, out)
+            logger.info("tables: %s", counts)
+        with _stage("validate", work=work):
+            validate(work)
+        with _stage("publish", "write the release and its report", work):
+            release = steps.parse_counts(publish(work, out), parsed)
+        release = dataclasses.replace(
+            release, skipped=steps.skipped_files(work), stages=stage_times.summarize(work)
+        )
         if release.published:
             logger.info("published release %s to %s", release.version, release.out_dir)
             publish_artifacts(release)
@@ -220,29 +329,146 @@ def _parse_all(
     work: Path,
     raw: Path,
     skip_bad_files: bool,
+    task_runner: str,
+    dask_address: str | None,
 ) -> list[steps.ParseSummary]:
-    """Parse every source (concurrently); a file that fails is raised, or skipped.
+    """Parse every source in batches, one task each; a file that fails is raised, or skipped.
 
-    Every parse runs to its end first, so each bad file is in the log; then the
+    Every batch runs to its end first, so each bad file is in the log; then the
     first one stops the run, or with ``skip_bad_files`` all are set aside.
     """
-    futures = parse_source.map(sources, reference, work)
-    futures.wait()
-    parsed: list[steps.ParseSummary] = []
-    failed: list[tuple[steps.SourceSummary, RawInputError]] = []
-    for source, future in zip(sources, futures, strict=True):
-        outcome = future.result(raise_on_failure=False)
-        if isinstance(outcome, RawInputError):
-            failed.append((source, outcome))
-        elif isinstance(outcome, BaseException):
-            raise outcome  # not bad input: a bug, raised with its traceback
-        else:
-            parsed.append(outcome)
-    if failed and not skip_bad_files:
-        raise failed[0][1]
-    if failed:
-        steps.skip_bad_sources(work, failed, "parse", raw)
-    return parsed
+    to_parse = steps.weight_to_parse(sources, reference, work)
+    with _parse_runner(task_runner, dask_address, to_parse) as (runner, workers, where):
+        batches = steps.split_batches(sources, steps.parse_batch_count(len(sources), workers))
+        detail = (
+            f"{len(sources)} files, {to_parse / 1e6:,.1f} MB to parse (not in the cache), "
+            f"{len(batches)} batches on {where}"
+        )
+        with _stage("parse", detail, work):
+            futures: list[PrefectFuture[list[steps.ParseSummary | steps.ParseFailure]]] = [
+                runner.submit(
+                    parse_batch,
+                    {"sources": batch, "reference_dir": reference, "work_dir": work},
+                )
+                for batch in batches
+            ]
+            outcomes = _collect(futures, len(sources))
+    return steps.settle_parses(sources, outcomes, work, raw, skip_bad_files)
+
+
+def _collect(
+    futures: list[PrefectFuture[list[steps.ParseSummary | steps.ParseFailure]]], total: int
+) -> list[steps.ParseSummary | steps.ParseFailure]:
+    """Wait for the parse batches, logging the progress as each one ends."""
+    logger = get_run_logger()
+    outcomes: list[steps.ParseSummary | steps.ParseFailure] = []
+    authorships = bad = 0
+    for future in as_completed(futures):
+        # A batch returns bad files; an exception here is a bug, raised with its traceback.
+        batch = future.result()
+        outcomes.extend(batch)
+        for outcome in batch:
+            if isinstance(outcome, steps.ParseFailure):
+                bad += 1
+            else:
+                authorships += outcome.rows.get("stg_authorships", 0)
+        logger.info(
+            "parsed %d/%d files (%s authorships%s)",
+            len(outcomes),
+            total,
+            f"{authorships:,}",
+            f"; {bad} bad" if bad else "",
+        )
+    return outcomes
+
+
+@contextlib.contextmanager
+def _parse_runner(
+    task_runner: str, dask_address: str | None, weight_to_parse: int
+) -> Iterator[tuple[TaskRunner[Any], int, str]]:
+    """Yield the task runner for the parse batches, its number of workers, and a label.
+
+    The runner is chosen here, at run time, and used only for the parse: the
+    other tasks run in the flow's process whatever the runner.
+    """
+    cores = _cores()
+    logger = get_run_logger()
+    start = time.monotonic()
+    if task_runner == "dask":
+        logger.info("starting the Dask task runner for the parse")
+        with _pinned_api_url(dask_address), _dask_runner(dask_address, cores) as found:
+            logger.info("%s ready in %.1f s", found[2], time.monotonic() - start)
+            yield found
+    elif use_processes(weight_to_parse, cores):
+        # Its processes start with the first batch: their start-up is inside the stage.
+        with _pinned_api_url(None), ProcessPoolTaskRunner(max_workers=cores) as runner:
+            yield runner, cores, f"{cores} worker processes"
+    else:
+        # One batch after the other: parsing holds the GIL, and batches parsed side by
+        # side on threads took twice as long as in turn (50 pages: 5.4 s against 2.7 s).
+        with ThreadPoolTaskRunner(max_workers=1) as runner:
+            yield runner, cores, "this process"
+
+
+@contextlib.contextmanager
+def _dask_runner(address: str | None, cores: int) -> Iterator[tuple[TaskRunner[Any], int, str]]:
+    from prefect_dask import DaskTaskRunner  # imports distributed: only when asked for
+
+    if address:
+        with DaskTaskRunner(address=address) as runner:
+            workers = sum(runner.client.nthreads().values()) or 1
+            yield runner, workers, f"the Dask cluster at {address} ({workers} threads)"
+        return
+    # A local cluster: processes, not threads (parsing holds the GIL), one per core. Its
+    # workers import distributed afresh; this keeps their start-up chatter off the terminal.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    quiet = {"distributed.nanny.pre-spawn-environ.DASK_LOGGING__DISTRIBUTED": "warning"}
+    import dask
+
+    with dask.config.set(quiet):
+        runner = DaskTaskRunner(
+            cluster_kwargs={"n_workers": cores, "processes": True, "threads_per_worker": 1}
+        )
+        with runner:
+            runner.client  # noqa: B018 (starts the cluster now, while the config holds)
+            yield runner, cores, f"a local Dask cluster ({cores} worker processes)"
+
+
+@contextlib.contextmanager
+def _pinned_api_url(dask_address: str | None) -> Iterator[None]:
+    """Make task runs in other processes report to this run's Prefect API.
+
+    A worker process rebuilds the run's context from the settings this process
+    hands it. Without ``PREFECT_API_URL`` in them (no server configured, so
+    this run uses Prefect's ephemeral server), every worker would start an
+    ephemeral server of its own (measured: +7 s each) and its task runs would
+    not show in this run. So the URL this run's client uses is pinned in the
+    settings while batches are submitted. A remote Dask worker can reach it
+    only if it is not a loopback address: a warning says so.
+    """
+    context = FlowRunContext.get()
+    url = str(context.client.api_url) if context is not None else PREFECT_API_URL.value()
+    if (
+        dask_address
+        and _is_loopback(urlsplit(url).hostname)
+        and not _is_loopback(urlsplit(dask_address).hostname)
+    ):
+        get_run_logger().warning(
+            "the Prefect API of this run is %s, which Dask workers on other machines cannot "
+            "reach; set PREFECT_API_URL to a Prefect server they can reach",
+            url,
+        )
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class _NoTracebackForBadInput(logging.Filter):
@@ -267,7 +493,7 @@ for _name in ("prefect.flow_runs", "prefect.task_runs"):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m flows.build --raw DIR --out DIR``."""
+    """Command line: ``python -m flows.build --raw DIR --out DIR [--task-runner dask]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", default="raw", help="folder of raw programs and CVs")
     parser.add_argument("--out", default="out", help="folder the release is published to")
@@ -285,17 +511,52 @@ def main(argv: list[str] | None = None) -> int:
         help="publish the raw files that can be read and list the others first in the "
         "quality report (default: a bad file stops the run and nothing is published)",
     )
+    parser.add_argument(
+        "--task-runner",
+        choices=TASK_RUNNERS,
+        default=None,
+        help="where the raw files are parsed: 'local' (this machine; worker processes when "
+        "there is much to parse) or 'dask' (a Dask cluster; default: local, or dask with "
+        "--dask-address)",
+    )
+    parser.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="the scheduler of a running Dask cluster (default with --task-runner dask: "
+        "start a local cluster, one worker process per core)",
+    )
+    parser.add_argument(
+        "--summary-json",
+        default=None,
+        metavar="PATH",
+        help="also write the run's summary (release, row counts, files, seconds per stage) "
+        "to this JSON file",
+    )
     args = parser.parse_args(argv)
+    task_runner = args.task_runner or ("dask" if args.dask_address else "local")
+    if args.dask_address and task_runner != "dask":
+        parser.error("--dask-address needs --task-runner dask")
     if args.lock_timeout is not None:
         os.environ["CONFDATA_LOCK_TIMEOUT"] = str(args.lock_timeout)
     try:
         release = build_dataset(
-            raw_dir=args.raw, out_dir=args.out, skip_bad_files=args.skip_bad_files
+            raw_dir=args.raw,
+            out_dir=args.out,
+            skip_bad_files=args.skip_bad_files,
+            task_runner=task_runner,
+            dask_address=args.dask_address,
         )
     except (RawInputError, ValidationFailed, steps.RunLocked) as err:
         print(f"error: {err}", file=sys.stderr)
         print(f"nothing was published; {args.out}/ is unchanged", file=sys.stderr)
         return 1
+    if args.summary_json:
+        summary = Path(args.summary_json)
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        summary.write_text(
+            json.dumps(dataclasses.asdict(release), indent=2) + "\n", encoding="utf-8"
+        )
     for skipped in release.skipped:
         print(f"skipped: {skipped}", file=sys.stderr)
     counts = ", ".join(f"{k} {v}" for k, v in release.row_counts.items())

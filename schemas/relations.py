@@ -8,7 +8,7 @@ way a column check does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,58 +53,109 @@ def _key_of(df: pl.DataFrame, table: str, row: int | None) -> str:
     return "/".join(str(df[col][row]) for col in pk if col in df.columns)
 
 
-def _failures(err: SchemaErrors, df: pl.DataFrame, table: str) -> list[Failure]:
-    cases = err.failure_cases
+def _failures(
+    err: SchemaErrors,
+    df: pl.DataFrame,
+    table: str,
+    composite: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Failure]:
+    """Turn pandera's failure cases into failures, the first ``MAX_FAILURES_LISTED`` of each check.
+
+    The cases are cut per check before any row is turned into Python objects,
+    so a check that fails on every row of a million-row table costs no more
+    than one that fails on a few. ``composite`` maps the label of a
+    composite foreign-key check to its columns: pandera reports such a
+    table-level check without a column and with the whole row as the value;
+    the failure names the columns and gives their values instead.
+    """
+    cases = err.failure_cases.with_columns(pl.col("column").fill_null(""))
+    listed = cases.filter(pl.int_range(pl.len()).over("column", "check") < MAX_FAILURES_LISTED)
     out: list[Failure] = []
-    for row in cases.iter_rows(named=True):
+    for row in listed.iter_rows(named=True):
         index = row.get("index")
         idx = int(index) if index is not None else None
+        check = str(row.get("check") or "")
+        column = str(row.get("column") or "")
+        value = str(row.get("failure_case"))
+        columns = (composite or {}).get(check)
+        if columns and idx is not None and 0 <= idx < df.height:
+            column = ", ".join(columns)
+            value = "/".join(str(df[c][idx]) for c in columns)
         out.append(
             Failure(
                 table=table,
-                column=str(row.get("column") or ""),
-                check=str(row.get("check") or ""),
+                column=column,
+                check=check,
                 row=idx,
-                value=str(row.get("failure_case")),
+                value=value,
                 key=_key_of(df, table, idx),
             )
         )
     return out
 
 
+class _ParentKeys:
+    """The key values of parent tables, each gathered once however many children point to it."""
+
+    def __init__(self, tables: Mapping[str, pl.DataFrame]) -> None:
+        self._tables = tables
+        self._cache: dict[tuple[str, str | tuple[str, ...]], pl.Series] = {}
+
+    def values(self, table: str, key: str | tuple[str, ...]) -> pl.Series:
+        """Return the parent's distinct keys as one list value (a struct per row when composite)."""
+        if (table, key) not in self._cache:
+            parent = self._tables[table]
+            expr = pl.struct(list(key)) if isinstance(key, tuple) else pl.col(key)
+            self._cache[(table, key)] = parent.select(expr.unique().implode()).to_series()
+        return self._cache[(table, key)]
+
+
 def _foreign_key_schema(
-    column: str | tuple[str, ...],
-    parent: pl.DataFrame,
-    parent_key: str | tuple[str, ...],
-    label: str,
-) -> pa.DataFrameSchema:
-    if isinstance(column, tuple):
-        parent_cols = list(parent_key) if isinstance(parent_key, tuple) else [parent_key]
-        keys = set(parent.select(parent_cols).iter_rows())
+    foreign_keys: Mapping[str | tuple[str, ...], tuple[str, str | tuple[str, ...]]],
+    parents: _ParentKeys,
+    present: Collection[str],
+) -> tuple[pa.DataFrameSchema, dict[str, tuple[str, ...]]]:
+    """Build one schema holding every foreign key of a table whose parent table is present.
 
-        def composite(data: pa.PolarsData) -> pl.LazyFrame:
-            return data.lazyframe.select(
-                pl.struct(list(column))
-                .map_elements(lambda s: tuple(s.values()) in keys, return_dtype=pl.Boolean)
-                .alias("ok")
-            )
+    Each key is a vectorized ``is_in`` against the parent's distinct keys (a
+    struct of the columns for a composite key), so checking a million rows
+    runs no Python per row. Returns the schema and the composite keys' labels
+    with their columns (see :func:`_failures`).
+    """
+    columns: dict[str, pa.Column] = {}
+    frame_checks: list[pa.Check] = []
+    composite: dict[str, tuple[str, ...]] = {}
+    for column, (parent_table, parent_key) in foreign_keys.items():
+        if parent_table not in present:
+            continue
+        label = f"foreign key -> {parent_table}.{parent_key}"
+        values = parents.values(parent_table, parent_key)
+        if isinstance(column, tuple):
+            names = tuple(column)
+            # The parent's struct fields carry the parent's names; compare under the child's.
+            renamed = values.list.eval(pl.element().struct.rename_fields(list(names)))
 
-        return pa.DataFrameSchema(checks=[pa.Check(composite, name=label)])
-    values = parent[str(parent_key)].unique()
-    col = pl.col(column)
+            def composite_check(
+                data: pa.PolarsData, names: tuple[str, ...] = names, keys: pl.Series = renamed
+            ) -> pl.LazyFrame:
+                return data.lazyframe.select(pl.struct(list(names)).is_in(keys).alias("ok"))
 
-    def single(data: pa.PolarsData) -> pl.LazyFrame:
-        lf = data.lazyframe
-        if isinstance(lf.collect_schema()[column], pl.List):
-            return lf.select(
-                col.list.eval(pl.element().is_in(values.implode())).list.all().alias(column)
-            )
-        return lf.select(col.is_in(values.implode()).alias(column))
+            frame_checks.append(pa.Check(composite_check, name=label))
+            composite[label] = names
+            continue
 
-    # Nulls are the model's business (nullable or not); a foreign key only checks values.
-    return pa.DataFrameSchema(
-        {column: pa.Column(checks=pa.Check(single, name=label), nullable=True)}
-    )
+        def single(
+            data: pa.PolarsData, column: str = column, keys: pl.Series = values
+        ) -> pl.LazyFrame:
+            lf = data.lazyframe
+            col = pl.col(column)
+            if isinstance(lf.collect_schema()[column], pl.List):
+                return lf.select(col.list.eval(pl.element().is_in(keys)).list.all().alias(column))
+            return lf.select(col.is_in(keys).alias(column))
+
+        # Nulls are the model's business (nullable or not); a foreign key only checks values.
+        columns[column] = pa.Column(checks=pa.Check(single, name=label), nullable=True)
+    return pa.DataFrameSchema(columns, checks=frame_checks), composite
 
 
 def validate_tables(tables: Mapping[str, pl.DataFrame]) -> ValidationReport:
@@ -118,6 +169,7 @@ def validate_tables(tables: Mapping[str, pl.DataFrame]) -> ValidationReport:
         ``MAX_FAILURES_LISTED`` of each check are listed).
     """
     report = ValidationReport()
+    parents = _ParentKeys(tables)
     for name, model in MODELS.items():
         df = tables.get(name)
         if df is None:
@@ -127,19 +179,16 @@ def validate_tables(tables: Mapping[str, pl.DataFrame]) -> ValidationReport:
         try:
             model.validate(df, lazy=True)
         except SchemaErrors as err:
-            report.failures.extend(_failures(err, df, name)[:MAX_FAILURES_LISTED])
+            report.failures.extend(_failures(err, df, name))
         schema = model.to_schema()
         checks += sum(len(c.checks) + 1 for c in schema.columns.values()) + len(schema.checks)
-        for column, (parent_table, parent_key) in model.Config.metadata["foreign_keys"].items():
-            parent = tables.get(parent_table)
-            label = f"foreign key -> {parent_table}.{parent_key}"
-            checks += 1
-            if parent is None:
-                continue
-            try:
-                _foreign_key_schema(column, parent, parent_key, label).validate(df, lazy=True)
-            except SchemaErrors as err:
-                report.failures.extend(_failures(err, df, name)[:MAX_FAILURES_LISTED])
+        foreign_keys = model.Config.metadata["foreign_keys"]
+        checks += len(foreign_keys)
+        fk_schema, composite = _foreign_key_schema(foreign_keys, parents, tables.keys())
+        try:
+            fk_schema.validate(df, lazy=True)
+        except SchemaErrors as err:
+            report.failures.extend(_failures(err, df, name, composite))
         failed = sum(1 for f in report.failures if f.table == name)
         report.tables[name] = {"rows": df.height, "checks": checks, "failures": failed}
     return report

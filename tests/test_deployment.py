@@ -28,7 +28,7 @@ from flows.build import (
     build_dataset,
     discover_sources,
     flow_timeout_seconds,
-    parse_source,
+    parse_batch,
     publish,
     retry_unless_bad_input,
     validate,
@@ -62,6 +62,8 @@ def test_deployment_is_daily_with_the_raw_and_out_folders(tmp_path: Path) -> Non
         "raw_dir",
         "out_dir",
         "skip_bad_files",
+        "task_runner",
+        "dask_address",
     }
 
 
@@ -84,7 +86,7 @@ def test_flow_has_a_timeout_configurable_by_environment() -> None:
 
 def test_only_the_tasks_that_touch_the_users_folders_retry() -> None:
     assert discover_sources.retries == publish.retries == 2
-    assert parse_source.retries == validate.retries == 0
+    assert parse_batch.retries == validate.retries == 0
 
 
 @pytest.mark.flow

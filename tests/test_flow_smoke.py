@@ -76,3 +76,29 @@ def test_command_line_reports_a_bad_file_and_publishes_nothing(
     assert "latin1_encoded.txt:5: expected UTF-8 text" in capsys.readouterr().err
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
+def test_command_line_logs_progress_and_writes_the_summary(
+    prefect_harness: None, raw: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It logs each stage and the parse's progress, and writes the summary with stage times."""
+    summary = tmp_path / "run" / "summary.json"
+    args = ["--raw", str(raw), "--out", str(tmp_path / "out"), "--summary-json", str(summary)]
+    with caplog.at_level("INFO"):
+        assert main(args) == 0
+    logged = [r.getMessage() for r in caplog.records]
+    assert "parsed 1/1 files (1,254 authorships)" in logged
+    for stage in ("discover", "parse", "build tables", "validate", "publish"):
+        assert any(m.startswith(f"stage {stage}: started") for m in logged), stage
+        assert any(m.startswith(f"stage {stage}: done in ") for m in logged), stage
+    written = json.loads(summary.read_text(encoding="utf-8"))
+    assert written["published"] is True and written["parsed"] == [NSDI26.name]
+    assert list(written["stages"]) == [
+        "parse",
+        "normalize",
+        "resolve",
+        "validate",
+        "write",
+        "report",
+    ]
+    assert written["stages"]["parse"]["items"] == 1254

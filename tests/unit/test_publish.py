@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from confdata import steps
 from confdata.errors import RawInputError, ValidationFailed
 from confdata.io import csv_safe
 from confdata.steps import run_pipeline
@@ -145,3 +146,37 @@ def test_published_datapackage_passes_frictionless(raw: Path, tmp_path: Path) ->
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {"datapackage.json", "DATA_DICTIONARY.md"} <= set(manifest["files"])
     assert "## `paper_authors`" in (out / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
+
+
+def test_tables_changed_after_validation_are_validated_again(
+    raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit of the staged release re-validates tables that are not the ones validated.
+
+    A core table rewritten between the validate step and the publish step (a
+    session printed twice) no longer matches the hashes validate recorded, so
+    its rows are checked again and nothing is published.
+    """
+    validate = steps.validate
+
+    def validate_then_damage(work_dir: Path) -> dict[str, object]:
+        result = validate(work_dir)
+        path = work_dir / "core" / "sessions.parquet"
+        sessions = pl.read_parquet(path)
+        pl.concat([sessions, sessions.head(1)]).write_parquet(path)
+        return result
+
+    monkeypatch.setattr(steps, "validate", validate_then_damage)
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed) as err:
+        steps.run_pipeline(raw, out)
+    assert "sessions.session_id: field_uniqueness failed" in str(err.value)
+    assert not (out / "manifest.json").exists()
+
+
+def test_csv_lists_are_json_arrays_as_python_writes_them() -> None:
+    """It encodes every list cell exactly as ``json.dumps(list, ensure_ascii=False)`` does."""
+    tricky = ['a"b', "back\\slash", "tab\tnew\nline", "\x00\x1f\x7f", "é 😀 \u2028", "", None, ", "]
+    df = pl.DataFrame({"l": [tricky, [], None, ["="], [None]]}, schema={"l": pl.List(pl.Utf8)})
+    expected = [None if v is None else json.dumps(v, ensure_ascii=False) for v in df["l"].to_list()]
+    assert csv_safe(df)["l"].to_list() == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from confdata import io
 from confdata.release_check import check_release, main
 from confdata.steps import run_pipeline
 from tests.conftest import NSDI26
@@ -88,3 +90,45 @@ def test_damaged_release_is_rejected_with_the_problem_named(
 def test_folder_without_manifest_is_rejected(tmp_path: Path) -> None:
     """It refuses a folder that is not a release."""
     assert check_release(tmp_path)[0].endswith("no manifest; is this a release folder?")
+
+
+def _tables(out: Path) -> dict[str, pl.DataFrame]:
+    return {p.stem: pl.read_parquet(p) for p in (out / "parquet").glob("*.parquet")}
+
+
+def _rewrite_behind_the_manifest(out: Path, name: str, df: pl.DataFrame) -> None:
+    """Replace a table's Parquet and update the manifest to match, so no checksum catches it."""
+    path = out / "parquet" / f"{name}.parquet"
+    df.write_parquet(path)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][f"parquet/{name}.parquet"].update(io.file_facts(path))
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_staged_audit_passes_tables_that_read_back_as_validated(release: Path) -> None:
+    """It finds nothing wrong when every table reads back as the validated frames."""
+    assert check_release(release, _tables(release)) == []
+
+
+def test_staged_audit_still_validates_a_table_that_differs(copy: Path) -> None:
+    """A Parquet file that no longer holds the validated rows is named and validated in full.
+
+    The manifest is updated too, so only the comparison with the validated
+    frames and the model's own checks can catch it.
+    """
+    validated = _tables(copy)
+    sessions = validated["sessions"]
+    _rewrite_behind_the_manifest(copy, "sessions", pl.concat([sessions, sessions.head(1)]))
+    problems = check_release(copy, validated)
+    assert any("parquet/sessions.parquet: does not read back" in p for p in problems), problems
+    assert any(p.startswith("sessions.session_id: field_uniqueness failed") for p in problems)
+
+
+def test_staged_audit_still_checks_every_file(copy: Path) -> None:
+    """Passing the validated frames skips no checksum, row count or missing file."""
+    validated = _tables(copy)
+    _edit_csv(copy)
+    _missing_file(copy)
+    problems = check_release(copy, validated)
+    assert any("csv/papers.csv: checksum mismatch" in p for p in problems), problems
+    assert any("parquet/authors.parquet: missing" in p for p in problems), problems

@@ -10,6 +10,7 @@ import pytest
 
 from confdata.steps import run_pipeline
 from schemas import MODELS, validate_tables
+from schemas.relations import MAX_FAILURES_LISTED
 from tests.conftest import NSDI26
 
 
@@ -119,3 +120,37 @@ def test_missing_table_is_a_failure(good_tables: dict[str, pl.DataFrame], tmp_pa
     """It fails a release that lacks a table."""
     tables = {k: v for k, v in good_tables.items() if k != "authors"}
     assert not validate_tables(tables).ok
+
+
+def test_composite_key_failure_names_its_columns_and_values(
+    good_tables: dict[str, pl.DataFrame],
+) -> None:
+    """A dangling composite foreign key names its columns and the values that dangle."""
+    tables = dict(good_tables)
+    _orphan_org_row(tables)
+    report = validate_tables(tables)
+    fk = [
+        f
+        for f in report.failures
+        if f.table == "paper_author_affiliations" and "foreign key" in f.check
+    ]
+    assert fk and {f.column for f in fk} == {"paper_id, position"}
+    assert fk[0].row is not None
+    row = tables["paper_author_affiliations"].row(fk[0].row, named=True)
+    assert fk[0].value == f"{row['paper_id']}/{row['position']}"
+    assert fk[0].key == f"{row['paper_id']}/{row['position']}/{row['affiliation_position']}"
+
+
+def test_a_check_failing_on_every_row_lists_its_first_rows(
+    good_tables: dict[str, pl.DataFrame],
+) -> None:
+    """Every row failing a check lists the first MAX_FAILURES_LISTED of them, not all."""
+    tables = dict(good_tables)
+    tables["paper_authors"] = tables["paper_authors"].with_columns(
+        pl.lit("aut_0000000000000000").alias("author_id")
+    )
+    report = validate_tables(tables)
+    fk = [f for f in report.failures if f.table == "paper_authors"]
+    assert len(fk) == MAX_FAILURES_LISTED
+    assert {(f.column, f.check) for f in fk} == {("author_id", "foreign key -> authors.author_id")}
+    assert [f.row for f in fk] == list(range(MAX_FAILURES_LISTED))
