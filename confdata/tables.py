@@ -27,7 +27,7 @@ from confdata.person_tables import resolve_authors
 # Re-exported for confdata.steps, which imports the staging functions from here;
 # new code imports them from confdata.staging.
 from confdata.staging import concat_stg, cv_frames, program_frames
-from confdata.works import Listing, assign_works
+from confdata.works import EVENT_SCOPED_KINDS, Listing, assign_works, work_id, work_title_key
 from schemas.tables import MODELS
 
 __all__ = ["concat_stg", "core_tables", "cv_frames", "program_frames"]
@@ -41,37 +41,70 @@ def _conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, str]:
+    """Listing ID -> paper ID (``confdata.works``).
+
+    A listing whose title key (and scope) no other listing shares is a work of
+    its own, and its ID is computed directly; only listings that share a title
+    key go through :func:`~confdata.works.assign_works`, which decides which of
+    them are one work. In a corpus of many programs that is a few listings, not
+    a hundred and fifty thousand.
+    """
+    rows = listings.select("listing_id", "title", "year", "kind", "venue")
+    keys = {t: work_title_key(t) for t in rows["title"].unique().to_list()}
+    rows = rows.with_columns(
+        pl.col("title").replace_strict(keys, return_dtype=pl.Utf8).alias("_key"),
+        # work_scope, column-wise.
+        pl.when(pl.col("kind").is_in(sorted(EVENT_SCOPED_KINDS)))
+        .then(pl.col("venue").fill_null(""))
+        .otherwise(pl.lit(""))
+        .alias("_scope"),
+    ).with_columns(pl.len().over("_key", "_scope").alias("_n"))
+    ids = {
+        listing_id: work_id(key, year, scope)
+        for listing_id, key, year, scope in rows.filter(pl.col("_n") == 1)
+        .select("listing_id", "_key", "year", "_scope")
+        .iter_rows()
+    }
+    shared = rows.filter(pl.col("_n") > 1)["listing_id"]
+    if shared.len() == 0:
+        return ids
     authors = (
-        authorships.sort("listing_id", "position")
+        authorships.filter(pl.col("listing_id").is_in(shared.implode()))
+        .sort("listing_id", "position")
         .group_by("listing_id", maintain_order=True)
         .agg(pl.col("name_as_printed"))
     )
     names = dict(
         zip(authors["listing_id"].to_list(), authors["name_as_printed"].to_list(), strict=True)
     )
-    return assign_works(
-        [
-            Listing(
-                listing_id=row["listing_id"],
-                title=row["title"],
-                year=row["year"],
-                kind=row["kind"],
-                venue=row["venue"],
-                authors=tuple(names.get(row["listing_id"], ())),
-                identifiers=tuple(row["patent_application_numbers"]),
-                other_titles=tuple(row["other_titles"]),
-            )
-            for row in listings.select(
-                "listing_id",
-                "title",
-                "year",
-                "kind",
-                "venue",
-                "patent_application_numbers",
-                "other_titles",
-            ).iter_rows(named=True)
-        ]
+    ids.update(
+        assign_works(
+            [
+                Listing(
+                    listing_id=row["listing_id"],
+                    title=row["title"],
+                    year=row["year"],
+                    kind=row["kind"],
+                    venue=row["venue"],
+                    authors=tuple(names.get(row["listing_id"], ())),
+                    identifiers=tuple(row["patent_application_numbers"]),
+                    other_titles=tuple(row["other_titles"]),
+                )
+                for row in listings.filter(pl.col("listing_id").is_in(shared.implode()))
+                .select(
+                    "listing_id",
+                    "title",
+                    "year",
+                    "kind",
+                    "venue",
+                    "patent_application_numbers",
+                    "other_titles",
+                )
+                .iter_rows(named=True)
+            ]
+        )
     )
+    return ids
 
 
 def core_tables(

@@ -114,6 +114,16 @@ def _compatible(a: _Facts, b: _Facts) -> bool:
     return bool(a.people & b.people)
 
 
+def work_scope(kind: str, venue: str | None) -> str:
+    """The venue that scopes a work's identity: a talk's event, nothing for papers."""
+    return (venue or "") if kind in EVENT_SCOPED_KINDS else ""
+
+
+def work_id(key: str, year: int | None, scope: str, extra: str = "") -> str:
+    """The paper ID of a work: its title key, year and scope (and ``extra`` on a clash)."""
+    return stable_id("pap", key, year, scope, extra)
+
+
 def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
     """Group listings into works; return listing ID -> paper ID.
 
@@ -124,7 +134,7 @@ def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
     """
     groups: dict[tuple[str, str], list[Listing]] = {}
     for listing in sorted(listings, key=lambda x: x.listing_id):
-        scope = listing.venue or "" if listing.kind in EVENT_SCOPED_KINDS else ""
+        scope = work_scope(listing.kind, listing.venue)
         groups.setdefault((work_title_key(listing.title), scope), []).append(listing)
     result: dict[str, str] = {}
     for (key, scope), members in groups.items():
@@ -163,7 +173,7 @@ def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
                 numbers = sorted({n for m in cluster for n in m.identifiers})
                 authors = sorted({person_key(n) for m in cluster for n in m.authors})
                 extra = (numbers or authors or [""])[0]
-            paper_id = stable_id("pap", key, year, scope, extra)
+            paper_id = work_id(key, year, scope, extra)
             for m in cluster:
                 result[m.listing_id] = paper_id
     return result

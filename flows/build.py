@@ -197,12 +197,15 @@ TASK_RUNNERS: tuple[str, ...] = ("local", "dask")
 #   side took 5.4 s (GIL contention), hence one after another.
 # - 1,000 pages with other work on the VM's 2 cores: 45 s in-process, 65 s with two
 #   worker processes; two parsing processes there ran no faster than one.
+# - Re-measured on an idle VM after the parser got faster: 1,000 synthetic pages
+#   (249 MB) take 50 s one after another in run_pipeline (parse, staging files, parse
+#   cache), ~5 MB/s.
 # So processes are used only when the time they can save, serial × (1 - 1/cores), is at
-# least twice their start-up: with 2 cores a weight of ~256 MB still to parse (files in
-# the parse cache do not count): ~650 program pages or ~1,700 CVs; less with more cores.
-# A small run (one program page and a CV) never starts a process.
+# least twice their start-up: with 2 cores a weight of ~160 MB still to parse (files in
+# the parse cache do not count): ~650 program pages; less with more cores. A small run
+# (one program page and a CV) never starts a process.
 PROCESS_START_SECONDS = 8.0
-PARSE_WEIGHT_PER_SECOND = 8_000_000
+PARSE_WEIGHT_PER_SECOND = 5_000_000
 
 
 def use_processes(weight: int, cores: int) -> bool:
