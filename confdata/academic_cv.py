@@ -90,10 +90,14 @@ def looks_like_cv(text: str) -> bool:
     calls_itself_cv = bool(
         re.search(r"curriculum\s+vitae|\bCV\b|r[ée]sum[ée]", head, re.IGNORECASE)
     )
+    entries = sum(1 for line in lines if _KEYED_ENTRY_RE.match(line))
+    if not calls_itself_cv and entries < 2:
+        # No headings can make it a CV then; classifying every line of a long
+        # program page as a heading would cost more than the rest of discovery.
+        return False
     kinds = {_classify_heading(line) for line in lines}
     pub_heading = bool(kinds & {"conference", "journal", "patent", "workshop", "publications"})
     bio_heading = bool(kinds & {"education", "work"})
-    entries = sum(1 for line in lines if _KEYED_ENTRY_RE.match(line))
     if calls_itself_cv:
         return pub_heading or bio_heading or entries >= 2
     return entries >= 2 and (pub_heading or bio_heading)

@@ -221,6 +221,12 @@ def discover_sources(
             first bad file; with it, when every file is bad. The message names
             the file (and the line, where one is to blame).
     """
+    # Reading and decoding the raw files is the first part of the parse stage.
+    with stage_times.timed(work_dir, "parse"):
+        return _discover_sources(raw_dir, work_dir, skip_bad_files)
+
+
+def _discover_sources(raw_dir: Path, work_dir: Path, skip_bad_files: bool) -> list[SourceSummary]:
     bad: list[RawInputError] | None = [] if skip_bad_files else None
     files, notes = io.list_raw_files(raw_dir, bad)
     summaries = []

@@ -121,8 +121,9 @@ def test_a_batch_returns_a_bad_file_and_parses_the_rest(tmp_path: Path) -> None:
     assert isinstance(failure, ParseFailure)
     assert (failure.error.path, failure.error.line) == ("a-truncated.txt", 31)
     assert failure.source == sources[0]
-    # One timing record per file, as when each file was parsed on its own.
-    assert stage_times.summarize(work)["parse"]["pieces"] == 2
+    # One timing record for discovery and one per parsed file, as when each file
+    # was parsed on its own.
+    assert stage_times.summarize(work)["parse"]["pieces"] == 1 + 2
 
 
 def test_settling_raises_the_first_bad_file_after_logging_them_all(
