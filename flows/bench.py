@@ -651,7 +651,7 @@ def size_text(result: Mapping[str, Any]) -> str:
         (
             "Prefect start-up",
             _secs(f["before_first_stage"]),
-            "flow call to the first stage: server, finding the files, task runner",
+            "flow call to the first stage: temporary server, flow and task run set-up",
         ),
         ("after start-up", _secs(f["after_first_stage"]), "first stage to the flow's return"),
         ("stages", _secs(f["stage_seconds"]), "sum of the stages' spans"),
