@@ -703,10 +703,13 @@ def targets(results: Sequence[Mapping[str, Any]]) -> list[str]:
         ratio = ok["1000"]["child"]["flow_seconds"] / ok["100"]["child"]["flow_seconds"]
         lines.append(f"time(1000×)/time(100×) = {ratio:.1f} (target ≤ {TARGET_RATIO_1000_100:.0f})")
     if REAL in ok:
-        after = ok[REAL]["figures"]["after_first_stage"]
+        figures = ok[REAL]["figures"]
+        # The pipeline's own work: the stages' busy time (write and report overlap).
+        own = sum(stage["busy_seconds"] for stage in figures["stages"].values())
         lines.append(
-            f"NSDI alone: {after:.2f} s after Prefect start-up "
-            f"(target < {TARGET_NSDI_AFTER_STARTUP:.0f} s)"
+            f"NSDI alone: pipeline work {own:.2f} s after Prefect start-up "
+            f"(target < {TARGET_NSDI_AFTER_STARTUP:.0f} s); first stage to the flow's return, "
+            f"Prefect's task runs included: {figures['after_first_stage']:.2f} s"
         )
     return lines
 

@@ -159,7 +159,8 @@ def test_reports_show_every_size_and_the_targets() -> None:
     for expected in ["NSDI '26 page alone", "100×", "1000×", "timed out", "7.5 (target ≤ 11)"]:
         assert expected in text
     assert "1000×: 60.0 s (target ≤ 90 s), peak RSS 3.00 GiB" in text
-    assert "NSDI alone: 3.00 s after Prefect start-up" in text
+    assert "NSDI alone: pipeline work 1.00 s after Prefect start-up" in text
+    assert "Prefect's task runs included: 3.00 s" in text
     per_size = bench.size_text(results[1])
     assert "authorships/s" in per_size and "1,200" in per_size
     host = bench.machine()
