@@ -365,7 +365,7 @@ class AuthorLinks(pa.DataFrameModel):
     """The evidence table: every decision people resolution took, merge or not."""
 
     left: str = pa.Field(
-        description="One side: a mention (author_mentions.mention_id); a CV's mentions of one name are one unit, named by its first mention."
+        description="One side: a mention (author_mentions.mention_id). Mentions pooled into a unit before comparison (a CV's mentions of one name; mentions of one name with the same organizations, or with none and the same co-authors) are named by the unit's first mention, and each is joined to it by a star link."
     )
     right: str = pa.Field(description="The other side, named the same way.")
     name_key: str = pa.Field(
