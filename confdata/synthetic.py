@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from confdata.author_lines import PrintedAuthor, parse_author_line, split_top_level
 from confdata.reference import Reference
-from confdata.usenix_lines import LineKind, classify
+from confdata.usenix_lines import MONTHS, WEEKDAYS, LineKind, classify
 from confdata.usenix_program import ProgramParse, SessionRecord, parse_program
 
 # USENIX-style series names a synthetic event can belong to (the real page's series first).
@@ -81,21 +81,6 @@ ADD_RATE = 0.25
 # The test-of-time paper was published this many years before the event.
 AWARD_AGE = 12
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _STRUCTURAL = {LineKind.DAY, LineKind.TIME, LineKind.TRACK, LineKind.HEADER}
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _VENUE = re.compile(r"\(([^()]*?'\d{2})\)\s*$")
@@ -587,7 +572,7 @@ def _day_lines(t: ProgramTemplate, year: int) -> dict[int, str]:
     out = {}
     for i, date, with_year in t.days:
         new = start + (date - first)
-        text = f"{_WEEKDAYS[new.weekday()]}, {_MONTHS[new.month - 1]} {new.day}"
+        text = f"{WEEKDAYS[new.weekday()]}, {MONTHS[new.month - 1]} {new.day}"
         out[i] = f"{text}, {new.year}" if with_year else text
     return out
 

@@ -22,8 +22,8 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = [
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = [
     "January",
     "February",
     "March",
@@ -38,7 +38,7 @@ _MONTHS = [
     "December",
 ]
 DAY_RE = re.compile(
-    rf"^(?P<weekday>{'|'.join(_WEEKDAYS)}),\s+(?P<month>{'|'.join(_MONTHS)})\s+"
+    rf"^(?P<weekday>{'|'.join(WEEKDAYS)}),\s+(?P<month>{'|'.join(MONTHS)})\s+"
     r"(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?$"
 )
 TIME_RE = re.compile(
@@ -57,7 +57,7 @@ _HEADER_END = "Technical Sessions"
 _HEADER_TAIL = re.compile(_HEADER_END, re.IGNORECASE)
 # The first characters DAY_RE, TIME_RE and TRACK_RE can match (besides a decimal digit):
 # a line that starts with none of them, nor with a control character, is none of these.
-_STRUCTURAL_FIRST = frozenset(day[0] for day in _WEEKDAYS) | {"T", "t"}
+_STRUCTURAL_FIRST = frozenset(day[0] for day in WEEKDAYS) | {"T", "t"}
 
 
 class LineKind(enum.StrEnum):

@@ -30,9 +30,9 @@ from confdata.issues import Issue
 from confdata.org_words import OrgKnowledge
 from confdata.raw_text import MAX_LINE_CHARS
 from confdata.usenix_lines import (
-    _MONTHS,
     DAY_RE,
     HEADER_RE,
+    MONTHS,
     TIME_RE,
     Line,
     LineKind,
@@ -249,7 +249,7 @@ def _split(lines: Sequence[Line], kind: LineKind) -> list[tuple[Line, list[Line]
 
 
 def _date(day: Line, year: int, ctx: _Ctx) -> dt.date:
-    month = _MONTHS.index(day.data["month"]) + 1
+    month = MONTHS.index(day.data["month"]) + 1
     explicit_year = int(day.data["year"]) if day.data.get("year") else year
     try:
         date = dt.date(explicit_year, month, int(day.data["day"]))

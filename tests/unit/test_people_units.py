@@ -57,40 +57,34 @@ def test_a_recurring_person_is_one_unit_and_one_star_per_other_mention() -> None
     assert result.links["merged"].all()
 
 
+def _assert_stars_compare_as_pairs(settings: ResolutionSettings, *, without_shared: bool) -> None:
+    """Check every star link of a recurring person against a pairwise comparison."""
+    mentions = _recurring_person(12)
+    rows = {r["mention_id"]: r for r in mentions.iter_rows(named=True)}
+    stars = pool_mentions(mentions, settings).stars
+    assert stars.height == 11
+    for star in stars.iter_rows(named=True):
+        left, right = rows[star["left"]], rows[star["right"]]
+        key = "dejan kostic"
+        expected = _compare(key, _single(left, key), _single(right, key), settings)
+        assert (star["rule"], star["score"]) == (expected.rule, expected.score)
+        if without_shared:
+            expected.features.pop("shared_coauthors", None)
+        assert star["features"] == json.dumps(expected.features, sort_keys=True, ensure_ascii=False)
+
+
 def test_star_links_record_what_a_pairwise_comparison_records() -> None:
     """Each star link's rule, score and features are those of comparing the two mentions.
 
     Except the shared co-authors, which a link of an organization profile leaves
     out while they cannot matter (shared_org_score 1); see the next test.
     """
-    mentions = _recurring_person(12)
-    settings = ResolutionSettings()
-    pooled = pool_mentions(mentions, settings)
-    rows = {r["mention_id"]: r for r in mentions.iter_rows(named=True)}
-    for star in pooled.stars.iter_rows(named=True):
-        left, right = rows[star["left"]], rows[star["right"]]
-        expected = _compare(
-            "dejan kostic", _single(left, "dejan kostic"), _single(right, "dejan kostic"), settings
-        )
-        assert star["rule"] == expected.rule
-        assert star["score"] == expected.score
-        expected.features.pop("shared_coauthors", None)
-        assert star["features"] == json.dumps(expected.features, sort_keys=True, ensure_ascii=False)
+    _assert_stars_compare_as_pairs(ResolutionSettings(), without_shared=True)
 
 
 def test_with_a_weaker_organization_score_star_links_count_the_shared_co_authors() -> None:
     """Below 1, the co-authors raise a star's score, so they are counted and listed."""
-    mentions = _recurring_person(12)
-    settings = ResolutionSettings(shared_org_score=0.8)
-    pooled = pool_mentions(mentions, settings)
-    rows = {r["mention_id"]: r for r in mentions.iter_rows(named=True)}
-    for star in pooled.stars.iter_rows(named=True):
-        left, right = rows[star["left"]], rows[star["right"]]
-        expected = _compare(
-            "dejan kostic", _single(left, "dejan kostic"), _single(right, "dejan kostic"), settings
-        )
-        assert (star["rule"], star["score"]) == (expected.rule, expected.score)
-        assert star["features"] == json.dumps(expected.features, sort_keys=True, ensure_ascii=False)
+    _assert_stars_compare_as_pairs(ResolutionSettings(shared_org_score=0.8), without_shared=False)
 
 
 def test_json_of_stars_escapes_like_json_dumps() -> None:
