@@ -245,11 +245,13 @@ def _discover_sources(raw_dir: Path, work_dir: Path, skip_bad_files: bool) -> li
     return summaries
 
 
+# Per-file lines are DEBUG: a run of a thousand files would print two thousand of
+# them; the flow logs each file of a small run and progress lines for a long one.
 def _discover(raw: io.RawFile) -> SourceSummary:
     data = io.read_raw_file(raw)
     text = decode_raw(data, path=raw.relative)
     kind = detect_kind(text, path=raw.relative, tests=KIND_TESTS)
-    log.info("found %s (%s, %d bytes)", raw.relative, kind, len(data))
+    log.debug("found %s (%s, %d bytes)", raw.relative, kind, len(data))
     return SourceSummary(
         path=str(raw.path.resolve()),
         relative=raw.relative,
@@ -376,7 +378,7 @@ def _parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) ->
         io.write_json(
             {"key": key, "cached": True}, work_dir / "parses" / f"{source.source_id}.json"
         )
-        log.info("cached %s: %s, %d issues", source.relative, record["rows"], record["issues"])
+        log.debug("cached %s: %s, %d issues", source.relative, record["rows"], record["issues"])
         return ParseSummary(
             source.source_id,
             source.relative,
@@ -411,7 +413,7 @@ def _parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) ->
     if cache is not None:
         _store_parse(cache, key, outputs, summary)
     io.write_json({"key": key, "cached": False}, work_dir / "parses" / f"{source.source_id}.json")
-    log.info("parsed %s: %s, %d issues", source.relative, rows, len(issues))
+    log.debug("parsed %s: %s, %d issues", source.relative, rows, len(issues))
     return summary
 
 

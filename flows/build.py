@@ -69,6 +69,10 @@ def retry_unless_bad_input(task: object, task_run: object, state: State) -> bool
     return not isinstance(state.data, (RawInputError, ValidationFailed))
 
 
+# Up to this many raw files, the log has a line per file read and parsed.
+PER_FILE_LINES = 20
+
+
 # Retries only on the tasks that touch the user's folders (reading raw/, writing
 # out/), where a transient I/O error is plausible; the tasks in between work on a
 # local scratch folder and are deterministic, so a retry would fail the same way.
@@ -79,8 +83,10 @@ def discover_sources(
     """Find the raw files and detect each one's kind (reads files: retried)."""
     sources = steps.discover_sources(raw_dir, work_dir, skip_bad_files)
     logger = get_run_logger()
+    # One line per file for a small run; a long one has the progress lines instead.
+    per_file = logger.info if len(sources) <= PER_FILE_LINES else logger.debug
     for source in sources:
-        logger.info(
+        per_file(
             "read %s: %s, %d lines, %d bytes, sha256 %s…",
             source.relative,
             source.kind,
@@ -297,7 +303,7 @@ def build_dataset(
         for skipped in steps.skipped_files(work):
             logger.warning("skipped a bad raw file: %s", skipped)
         # One line per file for a small run; a long one has the progress lines instead.
-        per_file = logger.info if len(parsed) <= 20 else logger.debug
+        per_file = logger.info if len(parsed) <= PER_FILE_LINES else logger.debug
         for summary in parsed:
             per_file(
                 "%s %s: %s (%d issues)",
