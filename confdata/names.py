@@ -19,6 +19,7 @@ Everything here is pure: no I/O, no state.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -72,6 +73,8 @@ class NameParts:
         return " ".join(part for part in (*self.given, self.family) if part)
 
 
+# Cached: the mentions of a corpus repeat the same printed names, and the key is pure.
+@functools.lru_cache(maxsize=1 << 20)
 def name_key(name: str) -> str:
     """Reduce a printed person name to the key used to block mentions.
 
@@ -172,6 +175,8 @@ def fold(text: str) -> str:
         >>> fold("Dejan Kostić, Łukasz Bøgh, Işıl")
         'dejan kostic, lukasz bogh, isil'
     """
+    if text.isascii():  # nothing to decompose or transliterate; casefold is lower
+        return text.lower()
     folded = _strip_marks(text).casefold()
     folded = "".join(_TRANSLITERATION.get(ch, ch) for ch in folded)
     # Casefolding can produce decomposable letters again ("ǰ"), so strip twice.

@@ -31,7 +31,7 @@ from confdata.people_evidence import (
     _Link,
     _Unit,
 )
-from confdata.people_ids import mention_sort_key, stable_person_id
+from confdata.people_ids import mention_sort_key, person_id_of_earliest
 from confdata.people_overrides import (
     OverridePair,
     Overrides,
@@ -315,7 +315,10 @@ class _Resolver:
         for u in self.pooled.units:
             reps_of[self.clusters.find(u.rep)].append(u.rep)
         # A cluster's earliest mention is its earliest unit's first mention.
-        person_of_root = {root: stable_person_id(reps) for root, reps in reps_of.items()}
+        person_of_root = {
+            root: person_id_of_earliest(min(reps, key=lambda r: self.by_id[r].rank))
+            for root, reps in reps_of.items()
+        }
         person = {u.rep: person_of_root[self.clusters.find(u.rep)] for u in self.pooled.units}
         assignments = (
             self.pooled.mentions.sort("rank")

@@ -112,7 +112,16 @@ def stable_person_id(cluster_mentions: Iterable[str]) -> str:
     ids = list(cluster_mentions)
     if not ids:
         raise ValueError("a person cluster needs at least one mention")
-    return stable_id("aut", "person", min(ids, key=mention_sort_key))
+    return person_id_of_earliest(min(ids, key=mention_sort_key))
+
+
+def person_id_of_earliest(mention_id: str) -> str:
+    """Return the person id of a cluster whose earliest mention is ``mention_id``.
+
+    The same id as :func:`stable_person_id`, for a caller that already knows the
+    earliest mention (from canonical ranks) and need not sort the cluster.
+    """
+    return stable_id("aut", "person", mention_id)
 
 
 def redirects(
