@@ -14,6 +14,8 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 # Let Prefect show the library's own log lines (files read, rows written) in the run logs.
 export PREFECT_LOGGING_EXTRA_LOGGERS ?= confdata
+# ...and not warn when the library logs outside a flow run (tests, run_pipeline).
+export PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW ?= ignore
 
 .PHONY: help setup run serve test validate eval docs lint format update-golden lock server clean bench
 
