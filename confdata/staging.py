@@ -387,3 +387,51 @@ def concat_stg(frames: Sequence[Mapping[str, pl.DataFrame]]) -> dict[str, pl.Dat
             # operation slower and about twice as hungry for memory.
             out[name] = pl.concat([out[name], *parts], how="vertical", rechunk=True)
     return out
+
+
+def repeated_events(
+    sessions: pl.DataFrame, paths: Mapping[str, str]
+) -> list[tuple[str, str, str, int]]:
+    """Find raw files whose program items are already in another file (the same event twice).
+
+    A program item's ID is its event, date, time, track and title
+    (:func:`session_id`), so two files that share one print the same event, for
+    example the same page saved twice. The file that comes first by path keeps
+    it; each later one is returned once, at its first repeated item.
+
+    Args:
+        sessions: ``stg_sessions`` of every source.
+        paths: Source ID -> raw file path.
+
+    Returns:
+        ``(later source_id, earlier source_id, event, line)`` for every file
+        that repeats another's items, sorted by the later file's path.
+    """
+    located = sessions.select(
+        "session_id",
+        "source_id",
+        "event",
+        "source_line",
+        pl.col("source_id").replace_strict(dict(paths), return_dtype=pl.Utf8).alias("_path"),
+    )
+    shared = located.filter(pl.col("session_id").is_duplicated())
+    if shared.is_empty():
+        return []
+    first = (
+        shared.sort("_path", "source_line")
+        .group_by("session_id", maintain_order=True)
+        .agg(pl.col("source_id").first().alias("_first"))
+    )
+    repeats = (
+        shared.join(first, on="session_id")
+        .filter(pl.col("source_id") != pl.col("_first"))
+        .sort("_path", "source_line")
+        .group_by("source_id", maintain_order=True)
+        .agg(pl.col("_first").first(), pl.col("event").first(), pl.col("source_line").first())
+    )
+    return [
+        (later, earlier, event, int(line))
+        for later, earlier, event, line in repeats.select(
+            "source_id", "_first", "event", "source_line"
+        ).iter_rows()
+    ]

@@ -44,6 +44,7 @@ from confdata.releases import build_manifest, content_hash, diff_tables, next_ve
 from confdata.report_charts import chart_data
 from confdata.report_html import render_html
 from confdata.run_state import RunLocked as RunLocked  # re-exported for the flow's CLI
+from confdata.staging import repeated_events
 from confdata.tables import concat_stg, core_tables, cv_frames, program_frames
 from confdata.usenix_program import looks_like_program, parse_program
 from schemas import MODELS, validate_tables
@@ -639,15 +640,26 @@ def _read_issues(work_dir: Path) -> list[Issue]:
 
 
 def build_tables(
-    work_dir: Path, reference_dir: Path, out_dir: Path | None = None
+    work_dir: Path,
+    reference_dir: Path,
+    out_dir: Path | None = None,
+    skip_bad_files: bool = False,
 ) -> dict[str, int]:
     """Combine every source's staging tables into the published tables (in the work folder).
 
     People and organizations are resolved here; the release now in ``out_dir``
     (if any) is read to redirect person IDs that a merge or split retires.
+
+    Raises:
+        RawInputError: When a raw file prints program items another file already
+            has (the same event twice; see :func:`confdata.staging.repeated_events`),
+            naming both files and the first repeated line. With
+            ``skip_bad_files`` the later file is set aside instead.
     """
     with stage_times.timed(work_dir, "normalize") as counter:
         stg = concat_stg([io.read_stacked(sorted((work_dir / "stg").iterdir()))])
+        if _set_aside_repeated_events(work_dir, stg["stg_sessions"], skip_bad_files):
+            stg = concat_stg([io.read_stacked(sorted((work_dir / "stg").iterdir()))])
         counter["items"] = stg["stg_authorships"].height
         reference = build_reference(io.read_reference(reference_dir))
         previous = (
@@ -665,6 +677,33 @@ def build_tables(
     counts = {name: df.height for name, df in tables.items()}
     log.info("built tables: %s", counts)
     return counts
+
+
+def _set_aside_repeated_events(
+    work_dir: Path, sessions: pl.DataFrame, skip_bad_files: bool
+) -> bool:
+    """Raise for a file that repeats another's event, or set it aside; True if any was."""
+    sources = {s["source_id"]: s for s in io.read_json(work_dir / "sources.json")}
+    paths = {source_id: s["relative"] for source_id, s in sources.items()}
+    failures = [
+        (
+            SourceSummary(**sources[later]),
+            RawInputError(
+                paths[later],
+                line,
+                f"one file per event: the program items of {event!r} are already in "
+                f"{paths[earlier]} (remove one of the two files)",
+                f"the same event's items again, first at line {line}",
+            ),
+        )
+        for later, earlier, event, line in repeated_events(sessions, paths)
+    ]
+    if not failures:
+        return False
+    if not skip_bad_files:
+        raise failures[0][1]
+    skip_bad_sources(work_dir, failures, "combine")
+    return True
 
 
 def validate(work_dir: Path) -> dict[str, Any]:
@@ -886,7 +925,7 @@ def run_pipeline(
         # every bad file is found, then the first stops the run or all are set aside.
         outcomes = parse_batch(sources, ref, work)
         parses = settle_parses(sources, outcomes, work, raw_dir, skip_bad_files)
-        build_tables(work, ref, out_dir)
+        build_tables(work, ref, out_dir, skip_bad_files)
         validate(work)
         release = parse_counts(publish(work, out_dir, eval_results), parses)
         return dataclasses.replace(

@@ -106,9 +106,11 @@ def parse_batch(
 
 
 @task
-def build_tables(work_dir: Path, reference_dir: Path, out_dir: Path) -> dict[str, int]:
+def build_tables(
+    work_dir: Path, reference_dir: Path, out_dir: Path, skip_bad_files: bool = False
+) -> dict[str, int]:
     """Combine the staging tables of all sources; resolve people and organizations."""
-    return steps.build_tables(work_dir, reference_dir, out_dir)
+    return steps.build_tables(work_dir, reference_dir, out_dir, skip_bad_files)
 
 
 @task
@@ -313,7 +315,7 @@ def build_dataset(
                 summary.issues,
             )
         with _stage("build tables", "normalize, resolve people and organizations", work):
-            counts = build_tables(work, reference, out)
+            counts = build_tables(work, reference, out, skip_bad_files)
             logger.info("tables: %s", counts)
         with _stage("validate", work=work):
             validate(work)

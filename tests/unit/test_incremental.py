@@ -138,13 +138,14 @@ def test_damaged_cache_entry_is_parsed_again(raw: Path, tmp_path: Path) -> None:
 
 def test_a_failed_run_keeps_the_cache(raw: Path, tmp_path: Path) -> None:
     """It keeps the cached parses when a later run fails, so the fixed run parses only the fix."""
-    from confdata.errors import ValidationFailed
+    from confdata.errors import RawInputError
 
     out = tmp_path / "out"
     run_pipeline(raw, out)
     copy = raw / "copy-of-nsdi26.txt"
-    copy.write_bytes(NSDI26.read_bytes())  # the same sessions twice: validation fails
-    with pytest.raises(ValidationFailed):
+    # The same event twice: every file parses, then combining them fails.
+    copy.write_bytes(NSDI26.read_bytes())
+    with pytest.raises(RawInputError, match="one file per event"):
         run_pipeline(raw, out)
     copy.unlink()
     again = run_pipeline(raw, out)

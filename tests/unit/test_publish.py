@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -80,13 +81,21 @@ def test_bad_file_leaves_the_last_release_untouched(raw: Path, tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.cache", "out", "raw"]
 
 
-def test_invalid_tables_publish_nothing(raw: Path, tmp_path: Path) -> None:
-    """It refuses to publish when validation fails (a session printed twice) and names the rows."""
+def test_invalid_tables_publish_nothing(
+    raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It refuses to publish when validation fails (a session row twice) and names the rows."""
     out = tmp_path / "out"
     run_pipeline(raw, out)
     before = snapshot(out)
-    text = NSDI26.read_text(encoding="utf-8")
-    (raw / "copy-of-nsdi26.txt").write_text(text, encoding="utf-8")
+    core_tables = steps.core_tables
+
+    def with_a_session_twice(*args: Any, **kwargs: Any) -> Any:
+        tables, issues, summary = core_tables(*args, **kwargs)
+        tables["sessions"] = pl.concat([tables["sessions"], tables["sessions"].head(1)])
+        return tables, issues, summary
+
+    monkeypatch.setattr(steps, "core_tables", with_a_session_twice)
     with pytest.raises(ValidationFailed) as err:
         run_pipeline(raw, out)
     assert "sessions.session_id" in str(err.value)
