@@ -36,13 +36,8 @@ MENTION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-def mention_id(path: str, line: int, position: int | str) -> str:
-    """Return the ID of a mention: where its name is printed."""
-    return f"{path}:{line}:{position}"
-
-
 def mention_id_expr(position: pl.Expr) -> pl.Expr:
-    """The column-wise :func:`mention_id` of rows with ``_path`` and ``source_line`` columns."""
+    """A mention's ID, ``<raw file>:<line>:<position>``, of rows with ``_path`` and ``source_line``."""
     return pl.concat_str(
         "_path", pl.lit(":"), pl.col("source_line").cast(pl.Utf8), pl.lit(":"), position
     )

@@ -256,26 +256,37 @@ class _Resolver:
                     "cannot-link override"
                 )
             self.clusters.union(ids[0], other)
-        keys = sorted({self.by_id[i].key for i in ids})
         self.links.append(
-            _Link(
-                left=a_ids[0],
-                right=b_ids[0],
-                name_key="|".join(keys),
-                rule=RULE_MUST_LINK,
-                features=_features(
-                    a=pair.a.describe(),
-                    b=pair.b.describe(),
-                    mentions=self._members(ids),
-                    reason=pair.reason,
-                ),
-                score=1.0,
-                accept=True,
-                merged=True,
+            self._override_link(
+                pair, a_ids, b_ids, RULE_MUST_LINK, 1.0, mentions=self._members(ids)
             )
         )
         self.applied.append(
             _override_row("must_link", pair, self._members(a_ids), self._members(b_ids), "merged")
+        )
+
+    def _override_link(
+        self,
+        pair: OverridePair,
+        a_ids: list[str],
+        b_ids: list[str],
+        rule: str,
+        score: float,
+        **extra: Any,
+    ) -> _Link:
+        """The evidence row of an override: its sides, their keys, its reason."""
+        keys = sorted({self.by_id[i].key for i in a_ids + b_ids})
+        features = {"a": pair.a.describe(), "b": pair.b.describe(), **extra, "reason": pair.reason}
+        must = rule == RULE_MUST_LINK
+        return _Link(
+            left=a_ids[0],
+            right=b_ids[0],
+            name_key="|".join(keys),
+            rule=rule,
+            features=_features(**features),
+            score=score,
+            accept=must,
+            merged=must,
         )
 
     def _finish_cannot_links(self, cannot: list[tuple[OverridePair, list[str], list[str]]]) -> None:
@@ -287,20 +298,7 @@ class _Resolver:
                 and {link.left, link.right} & set(a_ids)
                 and {link.left, link.right} & set(b_ids)
             )
-            keys = sorted({self.by_id[i].key for i in a_ids + b_ids})
-            self.links.append(
-                _Link(
-                    left=a_ids[0],
-                    right=b_ids[0],
-                    name_key="|".join(keys),
-                    rule=RULE_CANNOT_LINK,
-                    features=_features(
-                        a=pair.a.describe(), b=pair.b.describe(), reason=pair.reason
-                    ),
-                    score=0.0,
-                    accept=False,
-                )
-            )
+            self.links.append(self._override_link(pair, a_ids, b_ids, RULE_CANNOT_LINK, 0.0))
             effect = f"blocked {blocked} link(s)" if blocked else "no automatic link to block"
             self.applied.append(
                 _override_row(
