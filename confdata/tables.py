@@ -27,6 +27,7 @@ from confdata.person_tables import resolve_authors
 # Re-exported for confdata.steps, which imports the staging functions from here;
 # new code imports them from confdata.staging.
 from confdata.staging import concat_stg, cv_frames, program_frames
+from confdata.venues import with_series
 from confdata.works import EVENT_SCOPED_KINDS, Listing, assign_works, work_id, work_title_key
 from schemas.tables import MODELS
 
@@ -137,7 +138,7 @@ def core_tables(
     previous = previous or {}
     paths = dict(zip(sources["source_id"], sources["path"], strict=True))
     ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"])
-    listings = stg["stg_listings"].with_columns(
+    listings = with_series(stg["stg_listings"]).with_columns(
         pl.col("listing_id").replace_strict(ids, return_dtype=pl.Utf8).alias("paper_id"),
         pl.col("source_id").replace_strict(paths, default="").alias("_path"),
     )
@@ -186,6 +187,7 @@ def core_tables(
         previous.get("author_mentions"),
         previous.get("author_redirects"),
         paths,
+        papers.select("paper_id", "kind"),
     )
     issues += people.issues
     author_of = people.assignments
