@@ -20,7 +20,7 @@ import polars as pl
 from confdata.issues import Issue
 from confdata.people import resolve_people
 from confdata.people_ids import mention_sort_key, redirects, stable_person_id
-from confdata.people_overrides import Overrides
+from confdata.people_overrides import Overrides, unmatched_message
 from schemas.tables import RESEARCH_PAPER_KINDS
 
 REDIRECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -249,5 +249,8 @@ def _summary(result: Any, authors: pl.DataFrame, mentions: pl.DataFrame) -> dict
         },
         "possible_homonyms": result.possible_homonyms.height,
         "overrides_applied": result.overrides_applied.to_dicts(),
-        "overrides_unmatched": result.overrides_unmatched.to_dicts(),
+        "overrides_unmatched": [
+            {**row, "message": unmatched_message(row)}
+            for row in result.overrides_unmatched.to_dicts()
+        ],
     }
