@@ -319,6 +319,7 @@ def build_datapackage(
     name: str,
     version: str,
     title: str,
+    terms: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the ``datapackage.json`` descriptor of a release's CSV tables.
 
@@ -331,6 +332,8 @@ def build_datapackage(
         name: Package name: lower case, alphanumerics and ``.``, ``_``, ``-``.
         version: Package version (semantic versioning recommended).
         title: Human title of the package.
+        terms: The package's ``licenses`` and ``sources``
+            (:func:`confdata.licences.package_terms`); none when not given.
 
     Returns:
         The descriptor, ready to be written as JSON next to ``csv/``.
@@ -360,5 +363,6 @@ def build_datapackage(
         "title": title,
         "version": version,
         "description": description,
+        **{k: list(v) for k, v in (terms or {}).items() if k in ("licenses", "sources") and v},
         "resources": [_resource(table, model, files) for table, model in models.items()],
     }
