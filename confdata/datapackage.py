@@ -12,8 +12,9 @@ against it tells the truth about the data:
   fields (a cell must be a valid JSON array). A foreign key on the elements of
   a list column cannot be expressed in Table Schema; it is left out, and said
   so in the field's and the resource's descriptions (the pipeline checks it).
-- A text cell starting with ``=``, ``+``, ``-`` or ``@`` (or tab, CR) is
-  written with a leading apostrophe (``confdata.io.csv_safe``). ``enum``
+- A text cell starting with ``=``, ``+``, ``-`` or ``@`` (or tab, CR, or an
+  apostrophe, so the mark can be undone) is written with a leading apostrophe
+  (``confdata.io.csv_safe``). ``enum``
   values are encoded the same way, so an allowed value stays allowed. A
   ``pattern`` is kept only when no value it accepts can start with one of
   those characters (IDs, hashes, dates: the CSV cell is then the value
@@ -318,6 +319,7 @@ def build_datapackage(
     name: str,
     version: str,
     title: str,
+    terms: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the ``datapackage.json`` descriptor of a release's CSV tables.
 
@@ -330,6 +332,8 @@ def build_datapackage(
         name: Package name: lower case, alphanumerics and ``.``, ``_``, ``-``.
         version: Package version (semantic versioning recommended).
         title: Human title of the package.
+        terms: The package's ``licenses`` and ``sources``
+            (:func:`confdata.licences.package_terms`); none when not given.
 
     Returns:
         The descriptor, ready to be written as JSON next to ``csv/``.
@@ -346,7 +350,9 @@ def build_datapackage(
         f"Tables {tables}, as UTF-8 CSV files with a header under csv/; each resource's "
         "schema is generated from the pandera models that validate the release. In the CSV "
         "a list column is a JSON array, and a text cell starting with =, +, - or @ has a "
-        "leading apostrophe (') so that spreadsheets do not run it as a formula. The same "
+        "leading apostrophe (') so that spreadsheets do not run it as a formula (one starting "
+        "with an apostrophe has one more: remove the first apostrophe of a cell to get the "
+        "text; confdata.read_release_csv does). The same "
         "tables, with exact types and text, are in parquet/<table>.parquet; they are not "
         "listed as resources because frictionless cannot read their list columns and "
         "nullable integers as such, so it could not validate them."
@@ -357,5 +363,6 @@ def build_datapackage(
         "title": title,
         "version": version,
         "description": description,
+        **{k: list(v) for k, v in (terms or {}).items() if k in ("licenses", "sources") and v},
         "resources": [_resource(table, model, files) for table, model in models.items()],
     }

@@ -279,6 +279,11 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+# A text cell starting with one of these is written with a leading apostrophe: formula
+# starts (OWASP CSV injection) and the apostrophe itself, so the mark can be undone exactly.
+CSV_MARKED_START = r"^[=+\-@\t\r']"
+
+
 def _json_array(col: pl.Expr) -> pl.Expr:
     """Encode a list-of-text column as JSON arrays, as ``json.dumps(list, ensure_ascii=False)`` does.
 
@@ -297,7 +302,10 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
 
     List columns become JSON arrays (``["a", "b"]``), and text cells a
     spreadsheet would run as a formula get a leading apostrophe (OWASP CSV
-    injection guidance); the Parquet keeps the exact text.
+    injection guidance); the Parquet keeps the exact text. A text that itself
+    starts with an apostrophe gets one more, so that removing the first
+    apostrophe of every cell starting with one gives the text back exactly
+    (``confdata.release_csv`` reads the CSV so).
     """
     exprs = []
     for name, dtype in df.schema.items():
@@ -313,7 +321,7 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
             )
         elif dtype == pl.Utf8:
             exprs.append(
-                pl.when(col.str.contains(r"^[=+\-@\t\r]"))
+                pl.when(col.str.contains(CSV_MARKED_START))
                 .then(pl.lit("'") + col)
                 .otherwise(col)
                 .alias(name)

@@ -29,7 +29,10 @@ OVERRIDE_SCHEMA: Mapping[str, pl.DataType] = {
     "a_mentions": pl.List(pl.Utf8()),
     "b_mentions": pl.List(pl.Utf8()),
     "effect": pl.Utf8(),
+    "line": pl.Int32(),
 }
+# The file the overrides are read from (raw/reference/), for the report's messages.
+OVERRIDES_FILE = "people.yaml"
 
 
 # --------------------------------------------------------------------------- parsing
@@ -60,6 +63,7 @@ class OverridePair:
     a: PersonRef
     b: PersonRef
     reason: str
+    line: int = 0  # where the entry starts in people.yaml; 0 when not read from a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +104,28 @@ def parse_overrides(yaml_text: str) -> Overrides:
     version = data.get("version")
     if version != OVERRIDES_VERSION or isinstance(version, bool):
         raise ValueError(f"people overrides: version must be {OVERRIDES_VERSION}")
+    lines = _entry_lines(yaml_text)
     return Overrides(
-        must_link=_parse_pairs(data.get("must_link"), "must_link"),
-        cannot_link=_parse_pairs(data.get("cannot_link"), "cannot_link"),
+        must_link=_parse_pairs(data.get("must_link"), "must_link", lines.get("must_link", [])),
+        cannot_link=_parse_pairs(
+            data.get("cannot_link"), "cannot_link", lines.get("cannot_link", [])
+        ),
     )
 
 
-def _parse_pairs(raw: Any, kind: str) -> tuple[OverridePair, ...]:
-    """Validate one list of override entries."""
+def _entry_lines(yaml_text: str) -> dict[str, list[int]]:
+    """Return the 1-based line where each entry of ``must_link`` and ``cannot_link`` starts."""
+    root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    lines: dict[str, list[int]] = {}
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if isinstance(value, yaml.SequenceNode):
+                lines[str(key.value)] = [item.start_mark.line + 1 for item in value.value]
+    return lines
+
+
+def _parse_pairs(raw: Any, kind: str, lines: list[int]) -> tuple[OverridePair, ...]:
+    """Validate one list of override entries (``lines``: where each starts in the file)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -122,7 +140,10 @@ def _parse_pairs(raw: Any, kind: str) -> tuple[OverridePair, ...]:
             raise ValueError(f"{where}: reason must be a non-empty string")
         pairs.append(
             OverridePair(
-                _parse_side(entry["a"], f"{where}.a"), _parse_side(entry["b"], f"{where}.b"), reason
+                _parse_side(entry["a"], f"{where}.a"),
+                _parse_side(entry["b"], f"{where}.b"),
+                reason,
+                lines[index] if index < len(lines) else 0,
             )
         )
     return tuple(pairs)
@@ -199,7 +220,25 @@ def _override_row(
         "a_mentions": a_ids,
         "b_mentions": b_ids,
         "effect": effect,
+        "line": pair.line,
     }
+
+
+def unmatched_message(row: Mapping[str, Any]) -> str:
+    """Say, in one sentence, which override was not applied and why (for the quality report).
+
+    Example:
+        >>> unmatched_message({"kind": "must_link", "a": "Ann Lee", "b": "Ann Lee @ kth",
+        ...     "line": 33, "effect": "side b matched no mention", "reason": "same person"})
+        'The must-link override at people.yaml:33 (Ann Lee = Ann Lee @ kth) was not applied: side b matched no mention. Its reason: same person'
+    """
+    kind = str(row["kind"]).replace("_", "-")
+    link = "=" if row["kind"] == "must_link" else "≠"
+    where = f" at {OVERRIDES_FILE}:{row['line']}" if row.get("line") else f" in {OVERRIDES_FILE}"
+    return (
+        f"The {kind} override{where} ({row['a']} {link} {row['b']}) was not applied: "
+        f"{row['effect']}. Its reason: {' '.join(str(row['reason']).split())}"
+    )
 
 
 def _override_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

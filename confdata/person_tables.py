@@ -20,7 +20,8 @@ import polars as pl
 from confdata.issues import Issue
 from confdata.people import resolve_people
 from confdata.people_ids import mention_sort_key, redirects, stable_person_id
-from confdata.people_overrides import Overrides
+from confdata.people_overrides import Overrides, unmatched_message
+from schemas.tables import RESEARCH_PAPER_KINDS
 
 REDIRECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "old_author_id": pl.Utf8,
@@ -105,6 +106,7 @@ def resolve_authors(
     previous_mentions: pl.DataFrame | None,
     previous_redirects: pl.DataFrame | None,
     paths: Mapping[str, str],
+    work_kinds: pl.DataFrame,
 ) -> PeopleTables:
     """Resolve the mentions into people and build the people tables.
 
@@ -115,6 +117,8 @@ def resolve_authors(
         previous_mentions: The previous release's ``author_mentions`` (for redirects).
         previous_redirects: The previous release's ``author_redirects`` (kept).
         paths: Source ID -> raw file path.
+        work_kinds: Every work's ``paper_id`` and ``kind`` (as in ``papers``), for
+            the counts of research papers and other works.
     """
     result = resolve_people(mentions, overrides)
     before: dict[str, str] = {}
@@ -144,9 +148,10 @@ def resolve_authors(
             .unique()
             .sort()
             .alias("affiliation_ids"),
-            pl.col("paper_id").drop_nulls().n_unique().cast(pl.Int32).alias("paper_count"),
         )
         .join(_display_names(table), on="author_id")
+        .join(_work_counts(table, work_kinds), on="author_id", how="left")
+        .with_columns(pl.col("research_paper_count", "other_work_count").fill_null(0))
     )
     redirect_rows = list(previous_redirects.iter_rows()) if previous_redirects is not None else []
     if before:
@@ -164,6 +169,25 @@ def resolve_authors(
         redirects=pl.DataFrame(redirect_rows, schema=REDIRECT_SCHEMA, orient="row"),
         issues=_homonym_issues(result.possible_homonyms, mentions),
         summary=_summary(result, authors, mentions),
+    )
+
+
+def _work_counts(table: pl.DataFrame, work_kinds: pl.DataFrame) -> pl.DataFrame:
+    """Each person's distinct research papers and other works (``schemas.tables`` kinds).
+
+    A work counts once per person however many of their mentions list it (a CV
+    listing the same paper twice, an author printed twice on one paper).
+    """
+    works = (
+        table.select("author_id", "paper_id")
+        .drop_nulls()
+        .unique()
+        .join(work_kinds.select("paper_id", "kind"), on="paper_id", how="left")
+    )
+    research = pl.col("kind").is_in(RESEARCH_PAPER_KINDS)
+    return works.group_by("author_id").agg(
+        research.sum().cast(pl.Int32).alias("research_paper_count"),
+        (~research).fill_null(True).sum().cast(pl.Int32).alias("other_work_count"),
     )
 
 
@@ -225,5 +249,8 @@ def _summary(result: Any, authors: pl.DataFrame, mentions: pl.DataFrame) -> dict
         },
         "possible_homonyms": result.possible_homonyms.height,
         "overrides_applied": result.overrides_applied.to_dicts(),
-        "overrides_unmatched": result.overrides_unmatched.to_dicts(),
+        "overrides_unmatched": [
+            {**row, "message": unmatched_message(row)}
+            for row in result.overrides_unmatched.to_dicts()
+        ],
     }

@@ -60,6 +60,19 @@ def build_report(
     }
 
 
+def severity_phrase(n: int, severity: str) -> str:
+    """Say how many issues of a severity there are, in plain English.
+
+    Examples:
+        >>> severity_phrase(1, "warning"), severity_phrase(15, "warning")
+        ('1 warning', '15 warnings')
+        >>> severity_phrase(0, "error"), severity_phrase(35, "info")
+        ('0 errors', '35 info')
+    """
+    # "info" is a mass noun: 35 info (messages), never "35 infos".
+    return f"{n:,} {severity}" if n == 1 or severity == "info" else f"{n:,} {severity}s"
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -69,10 +82,15 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     out: list[str] = ["# Data-quality report", ""]
     validation = report["validation"]
     verdict = "passed" if validation.get("ok") else "FAILED"
+    counts = report["severity_counts"]
+    ordered = sorted(counts.items(), key=lambda kv: (_SEVERITY_ORDER.get(kv[0], 9), kv[0]))
     out += [
         f"Pipeline version {report['pipeline_version']}. Validation {verdict}. "
-        + ", ".join(f"{n} {sev}" for sev, n in report["severity_counts"].items())
-        + ("." if report["severity_counts"] else "no issues."),
+        + (
+            ", ".join(severity_phrase(n, sev) for sev, n in ordered) + "."
+            if counts
+            else "No issues."
+        ),
         "",
         *_skipped_lines(report),
         *_release_lines(report),
@@ -194,7 +212,7 @@ def _resolution_lines(report: Mapping[str, Any]) -> list[str]:
             f"Overrides applied: {len(people['overrides_applied'])}; overrides matching nothing: "
             f"{len(people['overrides_unmatched'])}.",
         ]
-        out += [f"- unmatched: {o}" for o in people["overrides_unmatched"]]
+        out += [f"- {o['message']}" for o in people["overrides_unmatched"]]
     orgs = resolution.get("organizations") or {}
     if orgs:
         methods = ", ".join(f"{m} {n}" for m, n in orgs["by_method"].items())

@@ -5,7 +5,9 @@ A release is the complete set of published files. Its version counts releases
 whose tables are byte-identical to the current release publishes nothing new.
 The diff against the previous release counts rows added, removed and changed
 per table (by primary key) and lists the people and organizations merged or
-split between the two (by the printed names that identify them).
+split between the two: a person's mentions (``author_mentions``), or an
+organization's printed strings (``affiliations.aliases``), now held by
+another ID.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ import polars as pl
 from schemas.tables import MODELS
 
 VERSION_RE = re.compile(r"^r(\d{4,})$")
-# Tables whose rows are entities known by printed strings: (id column, strings column).
+# Entities and what they are made of: entity -> (table, id column, evidence column). Each
+# piece of evidence belongs to one entity in a release: a person's mentions (a printed
+# appearance at file:line:position), an organization's printed strings (one string resolves
+# to one organization). A printed *name* is no evidence: namesakes share it.
 ENTITY_TABLES = {
-    "authors": ("author_id", "name_variants"),
-    "affiliations": ("affiliation_id", "aliases"),
+    "authors": ("author_mentions", "author_id", "mention_id"),
+    "affiliations": ("affiliations", "affiliation_id", "aliases"),
 }
 
 
@@ -106,40 +111,38 @@ def diff_tables(
             continue
         tables[name] = _counts(old, new, pk)
     entities = {
-        name: _merges_and_splits(previous.get(name), current.get(name), id_col, strings)
-        for name, (id_col, strings) in ENTITY_TABLES.items()
+        name: _merges_and_splits(previous.get(table), current.get(table), id_col, evidence)
+        for name, (table, id_col, evidence) in ENTITY_TABLES.items()
     }
     return {"tables": tables, "entities": entities}
 
 
 def _merges_and_splits(
-    old: pl.DataFrame | None, new: pl.DataFrame | None, id_col: str, strings: str
+    old: pl.DataFrame | None, new: pl.DataFrame | None, id_col: str, evidence: str
 ) -> dict[str, list[dict[str, Any]]]:
-    """Find entities merged or split between releases, through the strings they share.
+    """Find entities merged or split between releases, through the evidence they hold.
 
-    An old and a new ID sharing a printed string are one entity's history when
-    they are the same ID, or when one of them changed: the old ID is gone from
-    the new release, or the new ID was not in the old one. Two IDs present in
-    both releases that merely share a string (two people printed with the same
-    name, kept apart in both) are neither merged nor split; pairing them would
-    report every homonym as a merge and grow with the square of its homonyms.
-    A merge is a new ID holding several old IDs; a split is an old ID now
-    held by several new IDs.
+    A piece of evidence (a person's mention, an organization's printed string)
+    held by an old ID and, in the new release, by a new ID ties the two. A
+    merge is a new ID holding the evidence of several old IDs; a split is an
+    old ID whose evidence is now divided among several new IDs. Evidence that
+    was in no earlier release ties nothing: a new person printed with the same
+    name as a published one (a namesake from a new file) is new, neither a
+    split of the published person nor merged with them.
     """
-    if old is None or new is None or strings not in old.columns or strings not in new.columns:
+    if old is None or new is None:
         return {"merged": [], "split": []}
-    a = old.select(pl.col(id_col).alias("old_id"), strings).explode(strings).drop_nulls()
-    b = new.select(pl.col(id_col).alias("new_id"), strings).explode(strings).drop_nulls()
-    kept = a.join(b, left_on=["old_id", strings], right_on=["new_id", strings])
-    gone = a.filter(~pl.col("old_id").is_in(new[id_col].implode())).join(b, on=strings)
-    born = b.filter(~pl.col("new_id").is_in(old[id_col].implode())).join(a, on=strings)
-    pairs = pl.concat(
-        [
-            kept.select("old_id", pl.col("old_id").alias("new_id")),
-            gone.select("old_id", "new_id"),
-            born.select("old_id", "new_id"),
-        ]
-    ).unique()
+    if not {id_col, evidence} <= set(old.columns) or not {id_col, evidence} <= set(new.columns):
+        return {"merged": [], "split": []}
+
+    def held(df: pl.DataFrame, alias: str) -> pl.DataFrame:
+        frame = df.select(pl.col(id_col).alias(alias), evidence)
+        if isinstance(frame.schema[evidence], pl.List):
+            frame = frame.explode(evidence)
+        return frame.drop_nulls()
+
+    pairs = held(old, "old_id").join(held(new, "new_id"), on=evidence).select("old_id", "new_id")
+    pairs = pairs.unique()
     merged = (
         pairs.group_by("new_id")
         .agg(pl.col("old_id").unique().sort())

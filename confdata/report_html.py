@@ -109,6 +109,7 @@ blockquote.src { margin: .35rem 0 0; padding: .25rem .6rem; border-left: 3px sol
 .meta { font-size: .82rem; color: var(--muted); }
 figure.chart { margin: 1rem 0 2rem; break-inside: avoid; }
 figure.chart figcaption { font-weight: 600; margin-bottom: .3rem; }
+figure.chart p.counts { color: var(--muted); font-size: .9rem; margin: 0 0 .4rem; }
 svg.chart { display: block; max-width: 100%; height: auto; }
 svg.chart text { font-size: 11px; fill: var(--fg); }
 svg.chart text.tick, svg.chart text.axis-title { fill: var(--muted); }
@@ -225,6 +226,9 @@ def _chart_figure(name: str, chart: Mapping[str, Any], ids: _Ids) -> str:
     note = str(chart.get("note") or "")
     bars = [b for b in chart.get("bars") or [] if isinstance(b, Mapping)]
     out = [f'<figure class="chart" id="{base}">', f"<figcaption>{_e(title)}</figcaption>"]
+    if chart.get("description"):
+        # What the chart counts, in words, above the bars (also the SVG's <desc>).
+        out.append(f'<p class="counts">{_e(chart["description"])}</p>')
     if not chart.get("available", True):
         out.append(f'<p class="unavailable">{_e(note or "Not available yet.")}</p>')
     elif not bars:
@@ -333,7 +337,9 @@ def _vertical_svg(
         out.append("</g>")
     out += [
         f'<line class="axis" x1="{_V_LEFT}" x2="{_WIDTH - _V_RIGHT}" y1="{base_y}" y2="{base_y}"/>',
-        f'<text class="axis-title" x="{_V_LEFT - 6}" y="{_V_TOP - 10}" text-anchor="end">'
+        # The value's name reads from the left edge (above the ticks), so a long one
+        # ("research papers") is not cut off.
+        f'<text class="axis-title" x="4" y="{_V_TOP - 10}" text-anchor="start">'
         f"{_e(chart.get('value_name') or '')}</text>",
         f'<text class="axis-title" x="{_n(_V_LEFT + plot_w / 2)}" y="{height - 6}" '
         f'text-anchor="middle">{_e(chart.get("label_name") or "")}</text>',

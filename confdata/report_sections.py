@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from confdata.quality import severity_phrase
 from confdata.report_markup import (
     SEVERITIES,
     _columns,
@@ -89,7 +90,8 @@ def _card(key: str, value_html: str) -> str:
 def _summary(report: Mapping[str, Any], title: str) -> str:
     counts = _severity_counts(report)
     issues_html = "".join(
-        f'<span class="sev-{_e(sev)}">{_e(n)}&nbsp;{_e(sev)}</span>' for sev, n in counts.items()
+        f'<span class="sev-{_e(sev)}">{_e(severity_phrase(n, sev)).replace(" ", "&nbsp;", 1)}</span>'
+        for sev, n in counts.items()
     )
     rows = sum(int(v) for v in (report.get("row_counts") or {}).values() if _is_number(v))
     cards = [

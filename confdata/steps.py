@@ -36,6 +36,13 @@ from confdata.dictionary import render_data_dictionary
 from confdata.errors import RawInputError, ValidationFailed
 from confdata.ids import stable_id
 from confdata.issues import SKIPPED_FILE_CODE, Issue
+from confdata.licences import (
+    DEFAULT_LICENCE,
+    licence_entry,
+    package_terms,
+    reference_data_sources,
+    terms_digest,
+)
 from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
 from confdata.reference import build_reference
@@ -661,7 +668,10 @@ def build_tables(
         if _set_aside_repeated_events(work_dir, stg["stg_sessions"], skip_bad_files):
             stg = concat_stg([io.read_stacked(sorted((work_dir / "stg").iterdir()))])
         counter["items"] = stg["stg_authorships"].height
-        reference = build_reference(io.read_reference(reference_dir))
+        reference_texts = io.read_reference(reference_dir)
+        reference = build_reference(reference_texts)
+        # The outside data the reference files include, with its licences, for datapackage.json.
+        io.write_json(reference_data_sources(reference_texts), work_dir / "data_sources.json")
         previous = (
             io.read_frames(out_dir / "parquet")
             if out_dir and (out_dir / "parquet").is_dir()
@@ -757,7 +767,12 @@ def _current_release(out_dir: Path) -> tuple[dict[str, Any] | None, dict[str, pl
     return io.read_json(manifest_path), io.read_frames(out_dir / "parquet")
 
 
-def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> ReleaseSummary:
+def publish(
+    work_dir: Path,
+    out_dir: Path,
+    eval_results: Path | None = None,
+    licence: str = DEFAULT_LICENCE,
+) -> ReleaseSummary:
     """Publish the validated tables as a new release of ``out_dir``, atomically.
 
     The release is written to ``releases/<version>/`` inside a staging copy of
@@ -765,16 +780,21 @@ def publish(work_dir: Path, out_dir: Path, eval_results: Path | None = None) -> 
     and the staging folder is swapped in. When its tables are byte-identical to
     the current release, nothing is published ("no change"). The figures of
     the last ``make eval`` (``eval_results``), when present, go into the report.
+    ``datapackage.json`` carries ``licence`` (an SPDX id of
+    :data:`confdata.licences.LICENCES`) and the data sources the reference
+    files declare; a change of those terms alone is a new release too.
     Outside a :func:`pipeline_run` of this process, it takes the run lock itself.
     """
     lock = lock_file_for(out_dir)
     if run_state.is_held(lock):
-        return _publish(work_dir, out_dir, eval_results)
+        return _publish(work_dir, out_dir, eval_results, licence)
     with run_state.hold_lock(lock):
-        return _publish(work_dir, out_dir, eval_results)
+        return _publish(work_dir, out_dir, eval_results, licence)
 
 
-def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> ReleaseSummary:
+def _publish(
+    work_dir: Path, out_dir: Path, eval_results: Path | None, licence: str
+) -> ReleaseSummary:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     write_start = time.time()
     digests: dict[str, str] = {}
@@ -795,7 +815,12 @@ def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> Releas
             facts = io.write_table(df, name, release)
             for path, meta in facts["files"].items():
                 files[path] = {**meta, "rows": facts["rows"]}
-        content = content_hash({path: meta["sha256"] for path, meta in files.items()})
+        data_sources = work_dir / "data_sources.json"
+        terms = package_terms(licence, io.read_json(data_sources) if data_sources.is_file() else [])
+        content = content_hash(
+            {path: meta["sha256"] for path, meta in files.items()}
+            | {"datapackage.json#terms": terms_digest(terms)}
+        )
         report_start = time.time()
         stage_times.record(work_dir, "write", write_start, report_start, authorships)
         if previous_manifest and previous_manifest.get("content_sha256") == content:
@@ -840,6 +865,7 @@ def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> Releas
             name="confdata",
             version=version,
             title="confdata: conference programs and CVs",
+            terms=terms,
         )
         io.write_json(package, release / "datapackage.json")
         stage_times.record(work_dir, "report", report_start, time.time(), authorships)
@@ -909,6 +935,7 @@ def run_pipeline(
     eval_results: Path | None = None,
     lock_timeout: float | None = None,
     skip_bad_files: bool = False,
+    licence: str = DEFAULT_LICENCE,
 ) -> ReleaseSummary:
     """Run every step in order without Prefect (what the flow does, task by task).
 
@@ -917,7 +944,9 @@ def run_pipeline(
     file stops the run and nothing is published, unless ``skip_bad_files``: then
     the other files are published and the bad ones listed first in the quality
     report (and in the summary's ``skipped``); if every file is bad, nothing is.
+    ``licence`` is the SPDX id ``datapackage.json`` declares (checked first).
     """
+    licence_entry(licence)
     with pipeline_run(out_dir, lock_timeout) as work:
         sources = discover_sources(raw_dir, work, skip_bad_files)
         ref = reference_dir or io.reference_dir_for(raw_dir)
@@ -927,7 +956,7 @@ def run_pipeline(
         parses = settle_parses(sources, outcomes, work, raw_dir, skip_bad_files)
         build_tables(work, ref, out_dir, skip_bad_files)
         validate(work)
-        release = parse_counts(publish(work, out_dir, eval_results), parses)
+        release = parse_counts(publish(work, out_dir, eval_results, licence), parses)
         return dataclasses.replace(
             release, skipped=skipped_files(work), stages=stage_times.summarize(work)
         )

@@ -27,6 +27,7 @@ from confdata.person_tables import resolve_authors
 # Re-exported for confdata.steps, which imports the staging functions from here;
 # new code imports them from confdata.staging.
 from confdata.staging import concat_stg, cv_frames, program_frames
+from confdata.venues import with_series
 from confdata.works import EVENT_SCOPED_KINDS, Listing, assign_works, work_id, work_title_key
 from schemas.tables import MODELS
 
@@ -137,7 +138,7 @@ def core_tables(
     previous = previous or {}
     paths = dict(zip(sources["source_id"], sources["path"], strict=True))
     ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"])
-    listings = stg["stg_listings"].with_columns(
+    listings = with_series(stg["stg_listings"]).with_columns(
         pl.col("listing_id").replace_strict(ids, return_dtype=pl.Utf8).alias("paper_id"),
         pl.col("source_id").replace_strict(paths, default="").alias("_path"),
     )
@@ -186,6 +187,7 @@ def core_tables(
         previous.get("author_mentions"),
         previous.get("author_redirects"),
         paths,
+        papers.select("paper_id", "kind"),
     )
     issues += people.issues
     author_of = people.assignments
@@ -223,7 +225,9 @@ def core_tables(
         )
         .join(matches, left_on="affiliation_as_printed", right_on="printed")
     )
-    issues += _resolution_issues(resolver, org_rows, authorships, paths)
+    issues += _resolution_issues(
+        resolver, org_rows, authorships, stg["stg_chairs"], positions, paths
+    )
     affiliations = resolver.affiliations()
     tables = {
         "sources": sources,
@@ -256,24 +260,73 @@ def _with_author(
     )
 
 
+def _printed_org_places(
+    org_rows: pl.DataFrame,
+    authorships: pl.DataFrame,
+    chairs: pl.DataFrame,
+    positions: pl.DataFrame,
+    paths: Mapping[str, str],
+) -> dict[str, dict[str, Any]]:
+    """Where each organization string is printed first, and how often on each kind of line.
+
+    Authorships, chair lines and CV positions all name organizations; an
+    organization printed only on a chair line is located at that line.
+    """
+    path = pl.col("source_id").replace_strict(paths, default="").alias("_path")
+    kinds = ("authorships", "chair lines", "CV positions")
+    places = pl.concat(
+        [
+            org_rows.join(authorships.select("paper_id", "source_id").unique(), on="paper_id")
+            .select("affiliation_as_printed", path, "source_line")
+            .with_columns(pl.lit(kinds[0]).alias("_on")),
+            chairs.select("affiliations_as_printed", path, "source_line")
+            .explode("affiliations_as_printed")
+            .drop_nulls("affiliations_as_printed")
+            .rename({"affiliations_as_printed": "affiliation_as_printed"})
+            .with_columns(pl.lit(kinds[1]).alias("_on")),
+            positions.select(
+                pl.col("organization_as_printed").alias("affiliation_as_printed"),
+                path,
+                "source_line",
+            ).with_columns(pl.lit(kinds[2]).alias("_on")),
+        ],
+        how="vertical_relaxed",
+    )
+    first = (
+        places.sort("_path", "source_line")
+        .group_by("affiliation_as_printed", maintain_order=True)
+        .agg(
+            pl.col("_path").first(),
+            pl.col("source_line").first(),
+            *((pl.col("_on") == k).sum().alias(k) for k in kinds),
+        )
+    )
+    return {r["affiliation_as_printed"]: r for r in first.iter_rows(named=True)}
+
+
+def _times_printed(place: Mapping[str, Any]) -> str:
+    """``3 authorships``, ``1 authorship, 1 chair line``: how often a string is printed, by line kind."""
+    parts = []
+    for kind in ("authorships", "chair lines", "CV positions"):
+        n = int(place.get(kind) or 0)
+        if n:
+            parts.append(f"{n} {kind if n > 1 else kind[:-1]}")
+    return ", ".join(parts) or "0 authorships"
+
+
 def _resolution_issues(
     resolver: OrgResolver,
     org_rows: pl.DataFrame,
     authorships: pl.DataFrame,
+    chairs: pl.DataFrame,
+    positions: pl.DataFrame,
     paths: Mapping[str, str],
 ) -> list[Issue]:
     """Report every unresolved organization string and every fuzzy match, at its first line."""
-    where = (
-        org_rows.join(authorships.select("paper_id", "source_id").unique(), on="paper_id")
-        .with_columns(pl.col("source_id").replace_strict(paths, default="").alias("_path"))
-        .sort("_path", "source_line")
-        .group_by("affiliation_as_printed", maintain_order=True)
-        .agg(pl.col("_path").first(), pl.col("source_line").first(), pl.len().alias("n"))
-    )
-    first = {r["affiliation_as_printed"]: r for r in where.iter_rows(named=True)}
+    first = _printed_org_places(org_rows, authorships, chairs, positions, paths)
     issues: list[Issue] = []
     for printed, match in sorted(resolver.matches.items()):
-        loc = first.get(printed, {"_path": "", "source_line": 0, "n": 0})
+        loc = first.get(printed, {"_path": "", "source_line": 0})
         if match.org_id is None:
             issues.append(
                 Issue(
@@ -281,7 +334,7 @@ def _resolution_issues(
                     severity="warning",
                     message=(
                         f"{printed!r} is not in the organization registry; kept as an "
-                        f"unresolved organization ({loc['n']} authorships"
+                        f"unresolved organization ({_times_printed(loc)}"
                         + (
                             f"; closest: {match.candidate!r} at {match.score:.0f})"
                             if match.candidate

@@ -33,6 +33,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 from confdata import io, stage_times, steps
 from confdata.errors import RawInputError, ValidationFailed
+from confdata.licences import DEFAULT_LICENCE, LICENCES, licence_entry
 
 # The whole run's time budget. A scheduled run that hangs (a stuck network mount, say)
 # ends TimedOut instead of blocking the next day's run. Read when this module is
@@ -128,9 +129,9 @@ EVAL_RESULTS = Path(__file__).resolve().parents[1] / ".eval" / "results.json"
 
 
 @task(retries=2, retry_delay_seconds=1, retry_condition_fn=retry_unless_bad_input)
-def publish(work_dir: Path, out_dir: Path) -> steps.ReleaseSummary:
+def publish(work_dir: Path, out_dir: Path, licence: str = DEFAULT_LICENCE) -> steps.ReleaseSummary:
     """Write the release beside out/ and swap it in atomically (writes files: retried)."""
-    release = steps.publish(work_dir, out_dir, EVAL_RESULTS)
+    release = steps.publish(work_dir, out_dir, EVAL_RESULTS, licence)
     if release.published:
         get_run_logger().info(
             "wrote release %s: %d files, %d rows in %d tables",
@@ -272,8 +273,11 @@ def build_dataset(
     skip_bad_files: bool = False,
     task_runner: TaskRunnerName = "local",
     dask_address: str | None = None,
+    licence: str = DEFAULT_LICENCE,
 ) -> steps.ReleaseSummary:
     """Build the dataset from every raw file in ``raw_dir`` and publish it to ``out_dir``.
+
+    ``licence`` is the SPDX id ``datapackage.json`` declares (``confdata.licences``).
 
     A bad raw file stops the run and nothing is published, unless
     ``skip_bad_files``: then the other files are published and the bad ones are
@@ -290,6 +294,7 @@ def build_dataset(
         raise ValueError(f"task_runner={task_runner!r}: expected one of {TASK_RUNNERS}")
     if dask_address and task_runner != "dask":
         raise ValueError("dask_address is only used with task_runner='dask'")
+    licence_entry(licence)  # a licence the package cannot name stops the run before any work
     logger = get_run_logger()
     raw, out = Path(raw_dir), Path(out_dir)
     # The same run lock, crash clean-up and parse cache as steps.run_pipeline; the
@@ -320,7 +325,7 @@ def build_dataset(
         with _stage("validate", work=work):
             validate(work)
         with _stage("publish", "write the release and its report", work):
-            release = steps.parse_counts(publish(work, out), parsed)
+            release = steps.parse_counts(publish(work, out, licence), parsed)
         release = dataclasses.replace(
             release, skipped=steps.skipped_files(work), stages=stage_times.summarize(work)
         )
@@ -538,6 +543,13 @@ def main(argv: list[str] | None = None) -> int:
         "start a local cluster, one worker process per core)",
     )
     parser.add_argument(
+        "--licence",
+        default=DEFAULT_LICENCE,
+        metavar="SPDX-ID",
+        help=f"licence datapackage.json declares for the release: one of {', '.join(LICENCES)} "
+        f"(default {DEFAULT_LICENCE})",
+    )
+    parser.add_argument(
         "--summary-json",
         default=None,
         metavar="PATH",
@@ -548,6 +560,10 @@ def main(argv: list[str] | None = None) -> int:
     task_runner = args.task_runner or ("dask" if args.dask_address else "local")
     if args.dask_address and task_runner != "dask":
         parser.error("--dask-address needs --task-runner dask")
+    try:
+        licence_entry(args.licence)
+    except ValueError as err:
+        parser.error(str(err))
     if args.lock_timeout is not None:
         os.environ["CONFDATA_LOCK_TIMEOUT"] = str(args.lock_timeout)
     try:
@@ -557,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
             skip_bad_files=args.skip_bad_files,
             task_runner=task_runner,
             dask_address=args.dask_address,
+            licence=args.licence,
         )
     except (RawInputError, ValidationFailed, steps.RunLocked) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -25,6 +25,20 @@ PAPER_KINDS = [
     "workshop",
     "other",
 ]
+# A program's own papers: those presented in its paper sessions.
+PROGRAM_PAPER_KINDS = ["research", "operational_systems"]
+# Works that are research papers: a program's own, the earlier papers a program honours
+# (test_of_time, award) and a CV's conference, journal and workshop entries. The other
+# kinds (keynote, patent, other) are talks, patents and the like.
+RESEARCH_PAPER_KINDS = [
+    *PROGRAM_PAPER_KINDS,
+    "test_of_time",
+    "award",
+    "conference",
+    "journal",
+    "workshop",
+]
+OTHER_WORK_KINDS = [k for k in PAPER_KINDS if k not in RESEARCH_PAPER_KINDS]
 POSITION_KINDS = ["work", "education"]
 ORG_KINDS = ["academic", "industry", "government", "nonprofit"]
 MENTION_ROLES = [
@@ -169,8 +183,15 @@ class Papers(pa.DataFrameModel):
         nullable=True,
         description='The venue as printed, when it differs from the program ("Published in the Proceedings of …", a CV\'s venue text).',
     )
+    series: str = pa.Field(
+        nullable=True,
+        description='Series of the venue, without its year: "NSDI" for "NSDI \'26" (and for a Test of Time paper\'s "NSDI \'14"), a CV\'s short form printed in parentheses ("CoNEXT", "ASPLOS"). Null when none is printed (a CV\'s "ArXiv Preprint", a patent): never guessed.',
+    )
     year: pl.Int16 = pa.Field(
-        nullable=True, ge=1950, le=2100, description="Year of the venue; null when not printed."
+        nullable=True,
+        ge=1950,
+        le=2100,
+        description="Year of the venue: a program paper's event year (2026 for NSDI '26; 2014 for its Test of Time paper from NSDI '14), a CV entry's printed year; null when not printed.",
     )
     flags: pl.List(pl.Utf8) = pa.Field(
         description='Flag lines printed with the primary listing, exactly as printed ("Awarded Outstanding Paper!").'
@@ -225,8 +246,15 @@ class PaperListings(pa.DataFrameModel):
     venue_as_printed: str = pa.Field(
         nullable=True, description="Venue text exactly as printed in this listing."
     )
+    series: str = pa.Field(
+        nullable=True,
+        description="Series of this listing's venue, without its year (as papers.series); null when none is printed.",
+    )
     year: pl.Int16 = pa.Field(
-        nullable=True, ge=1950, le=2100, description="Year printed in this listing."
+        nullable=True,
+        ge=1950,
+        le=2100,
+        description="Year of this listing's venue (as papers.year): a program paper's event year, a Test of Time paper's original venue's year, a CV entry's printed year; null when not printed.",
     )
     flags: pl.List(pl.Utf8) = pa.Field(
         description="Award or flag texts exactly as printed with this listing."
@@ -295,9 +323,17 @@ class Authors(pa.DataFrameModel):
     affiliation_ids: pl.List(pl.Utf8) = pa.Field(
         description="Organizations printed with the person in any source (affiliations.affiliation_id), sorted."
     )
-    paper_count: pl.Int32 = pa.Field(
+    research_paper_count: pl.Int32 = pa.Field(
         ge=0,
-        description="Number of distinct works (papers) the person is listed on, in any source.",
+        description="Number of distinct research papers the person is an author of, in any source: works of kind "
+        + ", ".join(RESEARCH_PAPER_KINDS)
+        + " (a work listed twice counts once; keynotes, patents and other works are in other_work_count).",
+    )
+    other_work_count: pl.Int32 = pa.Field(
+        ge=0,
+        description="Number of distinct other works the person is listed on: kind "
+        + ", ".join(OTHER_WORK_KINDS)
+        + " (keynote talks, patents, other CV entries).",
     )
 
     class Config:

@@ -64,6 +64,7 @@ def test_deployment_is_daily_with_the_raw_and_out_folders(tmp_path: Path) -> Non
         "skip_bad_files",
         "task_runner",
         "dask_address",
+        "licence",
     }
 
 

@@ -65,7 +65,10 @@ def render_release(out_dir: Path) -> str:
                 lines.append(
                     f"  {p['position_in_session']}. L{p['source_line']} [{p['kind']}] {p['title']}"
                 )
-                lines.append(f"      venue: {p['venue']} {p['year']}; flags: {p['flags']}")
+                lines.append(
+                    f"      venue: {p['venue']} {p['year']} (series {p['series']}); "
+                    f"flags: {p['flags']}"
+                )
                 paragraphs = len(p["abstract"].split("\n\n")) if p["abstract"] else 0
                 lines.append(f"      abstract ({paragraphs} ¶): {_clip(p['abstract'])}")
                 if p["bio"]:
@@ -105,7 +108,7 @@ def _render_cv(t: dict[str, pl.DataFrame], src: dict[str, object]) -> list[str]:
         lines.append(f"      authors: {'; '.join(row['authors_as_printed'])}")
         lines.append(
             f"      venue: {row['venue'] or '-'} | {row['venue_as_printed'] or '-'} | "
-            f"year {row['year']}"
+            f"year {row['year']} | series {row['series'] or '-'}"
         )
         details = {
             "flags": row["flags"],
@@ -162,12 +165,22 @@ def _render_resolution(t: dict[str, pl.DataFrame]) -> list[str]:
         pl.col("mention_id").sort().alias("mentions"),
         pl.col("source_id").n_unique().alias("sources"),
     )
-    shown = people.filter((pl.col("names").list.len() > 1) | (pl.col("sources") > 1)).sort(
-        "author_id"
+    shown = (
+        people.filter((pl.col("names").list.len() > 1) | (pl.col("sources") > 1))
+        .join(
+            t["authors"].select("author_id", "research_paper_count", "other_work_count"),
+            on="author_id",
+        )
+        .sort("author_id")
     )
-    lines.append("# persons printed in several forms or in several sources")
+    lines.append(
+        "# persons printed in several forms or in several sources [research papers, other works]"
+    )
     for r in shown.iter_rows(named=True):
-        lines.append(f"{' / '.join(r['names'])}: {', '.join(r['mentions'])}")
+        lines.append(
+            f"{' / '.join(r['names'])}: {', '.join(r['mentions'])} "
+            f"[{r['research_paper_count']}, {r['other_work_count']}]"
+        )
     lines.append("")
     lines.append("# same name, different persons (kept apart)")
     names = (

@@ -386,12 +386,16 @@ def test_parse_overrides_rejects_malformed_files(text: str, message: str) -> Non
 
 
 def test_parse_overrides_reads_both_side_forms() -> None:
-    """A side is a printed name or a {name, org} mapping; empty lists are allowed."""
+    """A side is a printed name or a {name, org} mapping; empty lists are allowed.
+
+    Each entry keeps the line it starts on, for the report to point at it.
+    """
     parsed = parse_overrides(
         "version: 1\nmust_link:\n  - {a: A B, b: {name: A C, org: kth}, reason: r}\ncannot_link:\n"
     )
     assert parsed == Overrides(
-        must_link=(OverridePair(PersonRef("A B"), PersonRef("A C", "kth"), "r"),), cannot_link=()
+        must_link=(OverridePair(PersonRef("A B"), PersonRef("A C", "kth"), "r", 3),),
+        cannot_link=(),
     )
 
 

@@ -26,17 +26,22 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_readme_has_the_three_examples() -> None:
-    """It shows reading the release with Polars, DuckDB and pandas."""
-    assert sorted(EXAMPLES) == ["duckdb", "pandas", "polars"]
+def test_readme_has_the_examples() -> None:
+    """It shows reading the release with Polars, DuckDB and pandas, and the CSV with its types."""
+    assert sorted(EXAMPLES) == ["csv", "duckdb", "frictionless", "pandas", "polars", "series"]
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
         ("polars", "Microsoft"),
-        ("duckdb", "2026-05-04"),
+        # The page's 42 papers on Monday (its keynote and Test of Time paper are not papers).
+        ("duckdb", "│ 2026-05-04 │     42 │"),
         ("pandas", "Bifrost"),
+        # NSDI's research papers by year: the 150 of 2026 (not the keynote or Test of Time).
+        ("series", "│ 2026 ┆ 150             │"),
+        ("csv", "Date 2026-05-04 Time"),
+        ("frictionless", "date time "),
     ],
 )
 def test_readme_example_runs(workdir: Path, name: str, expected: str) -> None:

@@ -31,7 +31,7 @@ from confdata import io
 from confdata.report_charts import chart_data
 from confdata.report_html import render_html
 from confdata.steps import run_pipeline
-from tests.conftest import RAW
+from tests.conftest import NSDI26, RAW
 
 CHROMIUM = Path("/usr/bin/chromium")
 APT_ENV = {"DEBIAN_FRONTEND": "noninteractive"}
@@ -49,12 +49,13 @@ CHROMIUM_FLAGS = [
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 CHART_NAMES = [
-    "papers_per_day",
-    "papers_per_session",
-    "authors_per_paper",
-    "top_organizations",
-    "organizations_by_kind",
-    "organizations_by_country",
+    "research_papers_per_day",
+    "research_papers_per_session",
+    "authors_per_research_paper",
+    "authorships_per_organization",
+    "research_papers_per_organization",
+    "authorships_by_organization_kind",
+    "research_papers_by_country",
 ]
 
 
@@ -98,6 +99,7 @@ def hostile_tables() -> dict[str, pl.DataFrame]:
         {
             "paper_id": ["p1", "p2", "p3", "p4"],
             "session_id": ["ses_1", "ses_1", "ses_2", None],
+            "kind": ["research", "operational_systems", "keynote", "patent"],
         }
     )
     paper_authors = pl.DataFrame(
@@ -205,62 +207,81 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def test_chart_data_counts_and_orders_deterministically() -> None:
-    """It counts papers by day, session, author count and organization, in a fixed order."""
+    """It counts research papers by day, session, author count and organization, in a fixed order."""
     tables = hostile_tables()
     charts = chart_data(tables)
     assert list(charts) == CHART_NAMES
-    assert charts["papers_per_day"]["bars"] == [
-        {"label": "Mon 2026-05-04", "value": 1},
-        {"label": "Tue 2026-05-05", "value": 2},
-    ]
-    assert "1 of 4 papers" in charts["papers_per_day"]["note"]
-    # Program order; the empty paper session is kept with 0.
-    assert [b["value"] for b in charts["papers_per_session"]["bars"]] == [0, 1, 2]
-    assert (
-        charts["papers_per_session"]["bars"][0]["label"] == "Mon 10:30 · T2 · Empty paper session"
+    # The keynote (Monday) is no research paper; the patent is in no session.
+    assert charts["research_papers_per_day"]["bars"] == [{"label": "Tue 2026-05-05", "value": 2}]
+    assert charts["research_papers_per_day"]["note"] == (
+        "2 research papers counted. Not counted: program items that are not research papers "
+        "(1 keynote), and 1 work in no program session (listed only in a CV)."
     )
-    # Every bin from the least to the most authors (p4 has none).
-    assert charts["authors_per_paper"]["bars"] == [
-        {"label": str(n), "value": v} for n, v in [(0, 1), (1, 2), (2, 0), (3, 1)]
+    # Program order; the empty paper session is kept with 0, the keynote's item is left out.
+    session_bars = charts["research_papers_per_session"]["bars"]
+    assert [b["value"] for b in session_bars] == [0, 2]
+    assert session_bars[0]["label"] == "Mon 10:30 · T2 · Empty paper session"
+    # Every bin from the least to the most authors, of the two research papers only.
+    assert charts["authors_per_research_paper"]["bars"] == [
+        {"label": str(n), "value": v} for n, v in [(1, 1), (2, 0), (3, 1)]
     ]
-    assert charts["top_organizations"]["bars"] == [
+    assert "Not counted: 2 other works" in charts["authors_per_research_paper"]["note"]
+    assert charts["authorships_per_organization"]["bars"] == [
         {"label": f"Org {IMG}", "value": 3},
         {"label": f"Lab {SCRIPT}", "value": 1},
     ]
-    for name in ("organizations_by_kind", "organizations_by_country"):
+    assert charts["research_papers_per_organization"]["bars"] == [
+        {"label": f"Org {IMG}", "value": 2},
+        {"label": f"Lab {SCRIPT}", "value": 1},
+    ]
+    for name in ("authorships_by_organization_kind", "research_papers_by_country"):
         assert charts[name]["available"] is False
-        assert "Not available yet" in charts[name]["note"]
+        assert "Not available: the affiliations table has no" in charts[name]["note"]
     reordered = {name: df.reverse() for name, df in reversed(list(tables.items()))}
     assert chart_data(reordered) == charts
 
 
-def test_chart_data_uses_kind_and_country_when_resolution_adds_them() -> None:
-    """It counts organizations by kind and country once the affiliations table has them."""
+def test_every_chart_says_what_it_counts() -> None:
+    """Titles name research papers or authorships; none counts rows of affiliations."""
+    for chart in chart_data(hostile_tables()).values():
+        words = f"{chart['title']} {chart['value_name']}".lower()
+        assert "research papers" in words or "authorships" in words, chart["title"]
+        assert chart["value_name"] in ("research papers", "authorships")
+    html = render_html(hostile_report(), chart_data(hostile_tables()))
+    assert html.count('<p class="counts">Research papers (kind research, operational_systems)') == 2
+
+
+def test_organization_charts_count_authorships_and_papers_not_rows() -> None:
+    """By kind: authorships naming an organization of the kind; by country: papers with one."""
     tables = hostile_tables()
     tables["affiliations"] = pl.DataFrame(
         {
             "affiliation_id": ["a1", "a2", "a3", "a4"],
             "name": ["A", "B", "C", "D"],
-            "kind": ["company", "university", "university", None],
+            "kind": ["industry", "academic", "academic", None],
             "country": ["US", "CN", "US", "SE"],
         }
     )
     charts = chart_data(tables)
-    assert charts["organizations_by_kind"]["bars"] == [
-        {"label": "university", "value": 2},
-        {"label": "(unknown)", "value": 1},
-        {"label": "company", "value": 1},
+    # a3 and a4 are named by no authorship: they count for nothing (rows would give academic 2).
+    assert charts["authorships_by_organization_kind"]["bars"] == [
+        {"label": "industry", "value": 3},
+        {"label": "academic", "value": 1},
     ]
-    assert charts["organizations_by_country"]["bars"][0] == {"label": "US", "value": 2}
+    # p1 has authors in the US and China, p2 in the US.
+    assert charts["research_papers_by_country"]["bars"] == [
+        {"label": "US", "value": 2},
+        {"label": "CN", "value": 1},
+    ]
     html = render_html(hostile_report(), charts)
-    assert html.count("<svg") == 6
+    assert html.count("<svg") == 7
 
 
 def test_chart_data_says_what_is_missing() -> None:
     """It marks a chart unavailable, with the reason, when a table is missing."""
     charts = chart_data({})
     assert all(not c["available"] and c["note"] for c in charts.values())
-    assert "no papers table" in charts["papers_per_day"]["note"]
+    assert "no papers table" in charts["research_papers_per_day"]["note"]
 
 
 # --------------------------------------------------------------------------- escaping and offline
@@ -274,7 +295,7 @@ def test_text_from_the_raw_files_is_escaped() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
     # The session title (papers-per-session chart) and the quoted issue line, escaped.
-    assert "Session &quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Tue 09:00 · T1 · Safe &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Alice &quot;&gt;&lt;img src=x onerror=alert(1)&gt; and Bob &lt;script&gt;" in html
     tags = Tags(html)
     allowed = (
@@ -372,32 +393,53 @@ def test_real_release_renders_summary_tables_charts_and_issues(
     html = page.read_text(encoding="utf-8")
     assert f"release {report['release']['version']}" in html
     assert "Pipeline version" in html and "passed" in html
-    for sev, n in report["severity_counts"].items():
-        assert f"{n}&nbsp;{sev}" in html
+    assert report["severity_counts"] == {"info": 35, "warning": 18}
+    assert "18&nbsp;warnings" in html and "35&nbsp;info" in html and "0&nbsp;errors" in html
     for name, rows in report["row_counts"].items():
         assert f'<tr><td>{name}</td><td class="num">{rows:,}</td>' in html
     for title in (
-        "Papers per day",
-        "Papers per session",
-        "Authors per paper",
-        "Top 15 organizations by authorships",
-        "Organizations by kind",
-        "Organizations by country",
+        "Research papers per day",
+        "Research papers per session",
+        "Research papers by number of authors",
+        "Authorships of research papers per organization (top 15)",
+        "Research papers per organization (top 15)",
+        "Authorships of research papers by organization kind",
+        "Research papers by country",
     ):
         assert f"<figcaption>{title}</figcaption>" in html
     svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
-    assert len(svgs) == drawn(charts) >= 4  # kind and country need resolved organizations
+    assert len(svgs) == drawn(charts) == len(CHART_NAMES)
     for svg in svgs:
         assert re.search(
             r'role="img".*?<title id="[^"]+">.+?</title><desc id="[^"]+">.+?</desc>', svg
         )
     assert html.count("<details><summary>The numbers as a table</summary>") == len(svgs)
-    assert html.count("Not available yet") == len(charts) - len(svgs)
+    assert html.count("Not available") == len(charts) - len(svgs)
     for code in report["issue_counts"]:
         assert f'id="issue-{code}"' in html
     assert html.count('<td class="where">') == len(report["issues"])
     # The CV quotes raw HTML: it must be shown as text.
     assert "<ul style" not in html and "&lt;ul style=" in html
+
+
+def test_research_papers_on_monday_are_those_a_reader_counts_on_the_page(
+    release_page: Page,
+) -> None:
+    """Monday's bar is 42: the page's papers that day, not its keynote or Test of Time paper."""
+    _, _, charts = release_page
+    lines = NSDI26.read_text(encoding="utf-8").splitlines()
+    monday = lines[lines.index("Monday, May 4") : lines.index("Tuesday, May 5")]
+    # Every paper presented links its media, and so does the keynote; the Test of Time
+    # paper (an NSDI '14 paper honoured at lunch) links none.
+    assert monday.count("Keynote Address") == 1
+    on_the_page = monday.count("Available Media") - 1
+    assert on_the_page == 42
+    bars = charts["research_papers_per_day"]["bars"]
+    assert bars[0] == {"label": "Mon 2026-05-04", "value": on_the_page}
+    assert sum(b["value"] for b in bars) == 150
+    note = charts["research_papers_per_day"]["note"]
+    assert "(1 keynote, 1 Test of Time paper)" in note
+    assert sum(b["value"] for b in charts["research_papers_per_session"]["bars"]) == 150
 
 
 # --------------------------------------------------------------------------- headless Chromium
