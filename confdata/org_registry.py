@@ -21,6 +21,7 @@ from typing import Any, Literal, get_args
 import yaml
 
 from confdata.org_names import normalize_org
+from confdata.ror_ids import ROR_FIELDS, parse_ror_fields
 
 Kind = Literal["academic", "industry", "government", "nonprofit"]
 
@@ -81,6 +82,14 @@ class OrgEntry:
             international or its country could not be established.
         parent: Id of the enclosing organization, or None for a root.
         source: Where the facts come from, and any doubt about them.
+        ror_id: The organization's ROR record (``https://ror.org/...``), or None
+            when it has none or none was decided. Not used for matching (yet).
+        ror_note: Why no ROR record fits; set exactly when ``ror_id`` was
+            decided to be null, so ``ror_id is None and ror_note is None`` means
+            "not decided".
+        ror_notes: Each place where the ROR record disagrees with this entry, as
+            ``"<kind>: ..."`` with a kind of :data:`confdata.ror_ids.ROR_NOTE_KINDS`.
+            Our own facts stay authoritative; a note records the difference.
     """
 
     id: str
@@ -90,6 +99,9 @@ class OrgEntry:
     country: str | None
     parent: str | None
     source: str
+    ror_id: str | None = None
+    ror_note: str | None = None
+    ror_notes: tuple[str, ...] = ()
 
     def strings(self) -> tuple[str, ...]:
         """Return the canonical name followed by the aliases."""
@@ -133,6 +145,7 @@ class OrgRegistry:
     def __post_init__(self) -> None:
         by_id = _index_ids(self.entries)
         _check_parents(by_id)
+        _check_ror_ids(self.entries)
         by_name, by_alias, by_normalized = _index_strings(self.entries)
         choices = tuple(
             _Choice(norm, tuple(norm.split()), org_id, original)
@@ -255,7 +268,7 @@ def _parse_entry(index: int, raw: Any) -> OrgEntry:
     if isinstance(raw.get("id"), str):
         where = f"{where} (id {raw['id']!r})"
     missing = [key for key in _ENTRY_FIELDS if key not in raw]
-    unknown = sorted(str(key) for key in raw if key not in _ENTRY_FIELDS)
+    unknown = sorted(str(key) for key in raw if key not in _ENTRY_FIELDS + ROR_FIELDS)
     if missing or unknown:
         raise ValueError(f"{where}: missing fields {missing}, unknown fields {unknown}")
     org_id, name, aliases = raw["id"], raw["name"], raw["aliases"]
@@ -276,7 +289,10 @@ def _parse_entry(index: int, raw: Any) -> OrgEntry:
         raise ValueError(f"{where}: parent must be an id or null, got {parent!r}")
     if not _is_clean_text(source):
         raise ValueError(f"{where}: source must be a non-empty string")
-    return OrgEntry(org_id, name, tuple(aliases), kind, country, parent, source)
+    ror_id, ror_note, ror_notes = parse_ror_fields(where, raw)
+    return OrgEntry(
+        org_id, name, tuple(aliases), kind, country, parent, source, ror_id, ror_note, ror_notes
+    )
 
 
 def _is_clean_text(value: Any) -> bool:
@@ -292,6 +308,20 @@ def _index_ids(entries: tuple[OrgEntry, ...]) -> dict[str, OrgEntry]:
             raise ValueError(f"entry {entry.id!r}: id is used by two entries")
         by_id[entry.id] = entry
     return by_id
+
+
+def _check_ror_ids(entries: tuple[OrgEntry, ...]) -> None:
+    """Reject a ROR ID given to two entries: one ROR record is one organization."""
+    owner: dict[str, str] = {}
+    for entry in entries:
+        if entry.ror_id is None:
+            continue
+        if entry.ror_id in owner:
+            raise ValueError(
+                f"entry {entry.id!r}: ror_id {entry.ror_id} is already used by entry "
+                f"{owner[entry.ror_id]!r}"
+            )
+        owner[entry.ror_id] = entry.id
 
 
 def _check_parents(by_id: Mapping[str, OrgEntry]) -> None:
