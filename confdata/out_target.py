@@ -101,7 +101,15 @@ def check_out_target(out_dir: Path) -> None:
             entries added to a release).
     """
     path = Path(out_dir)
-    if path.is_symlink():
+    try:
+        is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise OutTargetError(
+            str(out_dir), 0, EXPECTED, f"a path that cannot be read ({err.strerror})"
+        ) from err
+    if is_link:
         try:
             path = path.resolve(strict=True)
         except FileNotFoundError as err:

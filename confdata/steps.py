@@ -965,6 +965,8 @@ def _unchanged(
         io.write_json(package, folder / "datapackage.json")
 
     settled = release_repair.settle(current, staging, staged, rebuild)
+    for line in settled.checked:
+        log.info("checked %s", line)
     for line in settled.repaired:
         log.warning("repaired: %s", line)
     for line in settled.left_damaged:
@@ -979,8 +981,6 @@ def _unchanged(
         log.info("published release %s again (repaired) to %s", version, current.out_dir)
     else:
         io.remove_tree(staging)
-        for line in settled.checked:
-            log.info("checked %s", line)
         log.info("no change: the tables equal release %s", version)
     return settled
 
