@@ -80,12 +80,13 @@ def check_release(out_dir: Path, validated: Mapping[str, pl.DataFrame] | None = 
         return problems
     files: dict[str, dict[str, Any]] = manifest["files"]
     problems += _archived_manifest(out_dir, manifest["version"])
-    table_files = {f"parquet/{name}.parquet" for name in MODELS}
+    # Read whole below: each table's Parquet and CSV files are hashed from the bytes read.
+    table_files = {f"{kind}/{name}.{kind}" for name in MODELS for kind in ("parquet", "csv")}
     present = {rel: _kind(out_dir / rel) for rel in files}
     problems += [_absent(rel, kind) for rel, kind in sorted(present.items()) if kind != "file"]
     problems += _unlisted(out_dir, files)
-    # The tables' Parquet files are hashed below, from the bytes they are read from; the
-    # other files (CSV, report) are hashed on the other cores meanwhile.
+    # The tables' files are hashed below, from the bytes they are read from; the other
+    # files (report, dictionary) are hashed on the other cores meanwhile.
     others = [rel for rel in sorted(files) if rel not in table_files and present[rel] == "file"]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         hashed = pool.map(lambda rel: _facts(out_dir / rel), others)
@@ -303,16 +304,17 @@ def _check_csv(
             if rel in files
             else [problem(MANIFEST, f"an entry for {rel} (every table is published)", "none")]
         )
-    if validated is not None and name not in tables:
-        return []  # its Parquet reads back as the validated frame the CSV was written from
     try:
         data = path.read_bytes()
     except OSError as err:
         return [problem(rel, "a file that can be read", str(err.strerror))]
+    problems = _mismatch(rel, files[rel], {"bytes": len(data), "sha256": io.sha256_bytes(data)})
+    if validated is not None and name not in tables:
+        return problems  # its Parquet reads back as the validated frame the CSV was written from
     parquet = tables.get(name)
     if parquet is not None and set(parquet.columns) != set(MODELS[name].to_schema().columns):
         parquet = None  # its columns are already named as a problem; compare nothing
-    return check_csv(rel, name, data, parquet, files[rel].get("rows"))
+    return problems + check_csv(rel, name, data, parquet, files[rel].get("rows"))
 
 
 def _mismatch(rel: str, meta: Mapping[str, object], facts: Mapping[str, object] | str) -> list[str]:
