@@ -25,6 +25,7 @@ identified by the newest archived release.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -34,8 +35,13 @@ from typing import Any
 
 import polars as pl
 
-from confdata import archive, io
+from confdata import archive, io, run_state
+from confdata.datapackage import build_datapackage
+from confdata.dictionary import render_data_dictionary
 from confdata.out_target import archived_versions, read_our_manifest
+from schemas import MODELS
+
+log = logging.getLogger(__name__)
 
 _LISTED_PER_COPY = 5  # damaged files named one by one per copy; more are counted
 
@@ -282,6 +288,44 @@ def settle(
             )
         outcome.republish = True
     return outcome
+
+
+def unchanged(current: Current, staging: Path, staged: Path, files: Mapping[str, Any]) -> Outcome:
+    """The run's tables equal the current release: check its copies, repair them, or say to publish.
+
+    ``staged`` holds the run's tables (in ``staging``), ``files`` their
+    manifest entries. A top restored byte-identically is swapped in again, same
+    version (:func:`settle`); otherwise ``staging`` is removed, unless the
+    outcome is ``publish_new`` (the caller then publishes it as a new release).
+    """
+    version = str(current.version)
+
+    def rebuild(folder: Path) -> None:
+        # The two files a release derives from its models and table files alone.
+        io.write_text(render_data_dictionary(MODELS), folder / "DATA_DICTIONARY.md")
+        title = "confdata: conference programs and CVs"
+        package = build_datapackage(MODELS, files, name="confdata", version=version, title=title)
+        io.write_json(package, folder / "datapackage.json")
+
+    settled = settle(current, staging, staged, rebuild)
+    for line in settled.checked:
+        log.info("checked %s", line)
+    for line in settled.repaired:
+        log.warning("repaired: %s", line)
+    for line in settled.left_damaged:
+        log.warning("damaged, not repaired: %s", line)
+    if settled.publish_new:
+        return settled
+    if settled.republish:
+        run_state.pause_point("swap-before")
+        retired = archive.swap_in(staging, current.out_dir, None)
+        if retired is not None:
+            io.remove_tree(retired)
+        log.info("published release %s again (repaired) to %s", version, current.out_dir)
+    else:
+        io.remove_tree(staging)
+        log.info("no change: the tables equal release %s", version)
+    return settled
 
 
 def _settle_archived(current: Current, sources_from: list[Path], outcome: Outcome) -> None:

@@ -157,6 +157,10 @@ def _recover(out_dir: Path) -> list[str]:
         if pid != os.getpid() and run_state.pid_alive(pid):
             log.warning("kept %s: its process %d is still running", path, pid)
             continue
+        if path.is_symlink() or not path.is_dir():
+            # Earlier versions moved a file given as OUT aside under such a name (issue 11).
+            log.warning("kept %s: a file, not a run's folder; it may be yours", path)
+            continue
         put_back = archive.restore_archive(out_dir, path)
         done += [put_back] if put_back else []
         io.remove_tree(path)
@@ -840,7 +844,7 @@ def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> Releas
         stage_times.record(work_dir, "write", write_start, report_start, authorships)
         settled = release_repair.Outcome()
         if previous_manifest and previous_manifest.get("content_sha256") == content:
-            settled = _unchanged(current, staging, release, files)
+            settled = release_repair.unchanged(current, staging, release, files)
             if not settled.publish_new:
                 return ReleaseSummary(
                     out_dir=str(out_dir),
@@ -945,44 +949,6 @@ def _publish(work_dir: Path, out_dir: Path, eval_results: Path | None) -> Releas
         repaired=settled.repaired,
         left_damaged=settled.left_damaged,
     )
-
-
-def _unchanged(
-    current: release_repair.Current, staging: Path, staged: Path, files: dict[str, Any]
-) -> release_repair.Outcome:
-    """The tables equal the current release: check both its copies, repair them, or publish anew.
-
-    A top that can be restored byte-identically is swapped in again (same
-    version); see :func:`confdata.release_repair.settle`.
-    """
-    version = str(current.version)
-
-    def rebuild(folder: Path) -> None:
-        # The two files a release derives from its models and table files alone.
-        io.write_text(render_data_dictionary(MODELS), folder / "DATA_DICTIONARY.md")
-        title = "confdata: conference programs and CVs"
-        package = build_datapackage(MODELS, files, name="confdata", version=version, title=title)
-        io.write_json(package, folder / "datapackage.json")
-
-    settled = release_repair.settle(current, staging, staged, rebuild)
-    for line in settled.checked:
-        log.info("checked %s", line)
-    for line in settled.repaired:
-        log.warning("repaired: %s", line)
-    for line in settled.left_damaged:
-        log.warning("damaged, not repaired: %s", line)
-    if settled.publish_new:
-        return settled
-    if settled.republish:
-        run_state.pause_point("swap-before")
-        retired = archive.swap_in(staging, current.out_dir, None)
-        if retired is not None:
-            io.remove_tree(retired)
-        log.info("published release %s again (repaired) to %s", version, current.out_dir)
-    else:
-        io.remove_tree(staging)
-        log.info("no change: the tables equal release %s", version)
-    return settled
 
 
 def run_pipeline(

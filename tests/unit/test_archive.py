@@ -160,23 +160,29 @@ def test_a_deleted_archive_is_rebuilt_from_the_top(raw: Path, out: Path) -> None
 
 
 def test_a_file_damaged_in_both_copies_is_rebuilt_when_it_can_be(raw: Path, out: Path) -> None:
-    """The data dictionary, damaged at the top and in the archive, is rebuilt byte-identically."""
+    """The data dictionary and the Data Package descriptor, damaged at the top and in the
+    archive, are rebuilt byte-identically."""
     before = snapshot(out)
+    damaged = ("DATA_DICTIONARY.md", "datapackage.json")
     for folder in (out, out / "releases" / "r0001"):
-        writable(folder / "DATA_DICTIONARY.md")
-        (folder / "DATA_DICTIONARY.md").write_text("damaged\n", encoding="utf-8")
+        for name in damaged:
+            writable(folder / name)
+            (folder / name).write_text("damaged\n", encoding="utf-8")
     summary = run_pipeline(raw, out)
     assert (summary.published, summary.version) == (False, "r0001")
     # The archived copy from the rebuild, then the top from the archived copy.
     assert [(line.split(":")[0], line.split("; ")[-1]) for line in summary.repaired] == [
-        (
-            "out/releases/r0001/DATA_DICTIONARY.md",
-            "restored from this run's rebuild, byte-identical to the manifest",
-        ),
-        (
-            "out/DATA_DICTIONARY.md",
-            "restored from out/releases/r0001/, byte-identical to the manifest",
-        ),
+        *[
+            (
+                f"out/releases/r0001/{name}",
+                "restored from this run's rebuild, byte-identical to the manifest",
+            )
+            for name in damaged
+        ],
+        *[
+            (f"out/{name}", "restored from out/releases/r0001/, byte-identical to the manifest")
+            for name in damaged
+        ],
     ]
     assert snapshot(out) == before
 

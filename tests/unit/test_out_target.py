@@ -133,3 +133,11 @@ def test_a_release_with_a_damaged_manifest_is_ours_when_its_archive_says_so(
     shutil.rmtree(out / "releases")
     with pytest.raises(OutTargetError, match=r"with no archived release to repair it from"):
         run_pipeline(raw, out)
+
+
+def test_a_file_named_like_a_run_folder_is_kept(raw: Path, tmp_path: Path) -> None:
+    """A user's file moved aside as .out.staging-<pid> by an earlier version is not deleted."""
+    aside = tmp_path / ".out.staging-999999"
+    aside.write_text("the user's notes, moved aside\n", encoding="utf-8")
+    assert run_pipeline(raw, tmp_path / "out").version == "r0001"
+    assert aside.read_text(encoding="utf-8") == "the user's notes, moved aside\n"
