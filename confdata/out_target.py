@@ -16,8 +16,9 @@ takes the lock), the target must be one of:
   holds an archived release with a sound manifest: the run repairs it.
 
 Anything else (a file, a broken link, a folder of the user's, a release with
-files added to it) is refused with a located error naming a few of the
-entries found, and nothing is moved. A link to a folder is checked as that folder.
+files added to it, a release archived in another one's ``releases/``) is
+refused with a located error naming a few of the entries found, and nothing is
+moved. A link to a folder is checked as that folder.
 """
 
 from __future__ import annotations
@@ -153,6 +154,14 @@ def _listing(names: list[str]) -> str:
 
 def _check_release_folder(path: Path, shown: str, entries: list[str]) -> None:
     manifest = read_our_manifest(path / "manifest.json")
+    if manifest is not None and path.parent.name == "releases" and _VERSION.match(path.name):
+        raise OutTargetError(
+            shown,
+            0,
+            "a release folder to publish to, not a release archived in one (an archived "
+            "release never changes; give the folder that holds releases/)",
+            f"the archived release {path.name} of {path.parent.parent}",
+        )
     foreign = [name for name in entries if name not in RELEASE_ENTRIES]
     if manifest is None and (foreign or not archived_versions(path)):
         what = (

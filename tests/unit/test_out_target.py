@@ -141,3 +141,9 @@ def test_a_file_named_like_a_run_folder_is_kept(raw: Path, tmp_path: Path) -> No
     aside.write_text("the user's notes, moved aside\n", encoding="utf-8")
     assert run_pipeline(raw, tmp_path / "out").version == "r0001"
     assert aside.read_text(encoding="utf-8") == "the user's notes, moved aside\n"
+
+
+def test_an_archived_release_is_not_a_place_to_publish(first_release: Path) -> None:
+    """OUT=out/releases/r0001 would replace an archived release: it is refused."""
+    with pytest.raises(OutTargetError, match=r"found 'the archived release r0001 of "):
+        check_out_target(first_release / "releases" / "r0001")
