@@ -110,7 +110,8 @@ def is_sealed(folder: Path) -> bool:
     return True
 
 
-def _writable(folder: Path) -> None:
+def make_writable(folder: Path) -> None:
+    """Give the owner write access to a folder again (to repair or remove what is in it)."""
     os.chmod(folder, stat.S_IMODE(os.stat(folder).st_mode) | stat.S_IRWXU)
 
 
@@ -242,7 +243,7 @@ def restore_files(
         _drop_write(archived)
         return
     for here, _, _ in os.walk(archived):
-        _writable(Path(here))
+        make_writable(Path(here))
     for rel, src in sorted(sources.items()):
         target = archived / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ import json
 import os
 import re
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from confdata.errors import RawInputError
@@ -61,13 +61,33 @@ class OutTargetError(RawInputError):
 
 
 def is_our_manifest(data: Any) -> bool:
-    """Tell whether parsed JSON has the shape of a manifest this pipeline writes."""
+    """Tell whether parsed JSON has the shape of a manifest this pipeline writes.
+
+    Every listed file must be a plain path inside the release, with its facts:
+    a manifest naming ``../x`` (edited by hand) is not one the pipeline wrote,
+    and no repair ever writes where it points.
+    """
     return (
         isinstance(data, dict)
         and all(name in data for name in MANIFEST_FIELDS)
         and isinstance(data["version"], str)
         and bool(_VERSION.match(data["version"]))
         and isinstance(data["files"], dict)
+        and all(is_inside(rel) and isinstance(meta, dict) for rel, meta in data["files"].items())
+    )
+
+
+def is_inside(rel: str) -> bool:
+    """Tell whether a manifest's path names a file inside a release (not above it, not the archive)."""
+    parts = PurePosixPath(rel).parts
+    return (
+        bool(rel)
+        and not rel.startswith("/")
+        and "\\" not in rel
+        and ".." not in parts
+        and "." not in rel.split("/")
+        and parts[:1] != ("releases",)
+        and rel != "manifest.json"
     )
 
 

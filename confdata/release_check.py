@@ -37,13 +37,14 @@ import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from confdata import io
 from confdata.csv_check import check_csv
+from confdata.out_target import is_inside
 from confdata.release_problems import Place, failure_lines, problem
 from schemas import MODELS, validate_tables
 
@@ -160,8 +161,7 @@ def read_manifest(out_dir: Path) -> tuple[dict[str, Any] | None, list[str]]:
 
 def _entry_problem(rel: str, meta: Any) -> tuple[str, str] | None:
     """Say what is wrong with a manifest entry, as (expected, found); None when it is sound."""
-    parts = PurePosixPath(rel).parts
-    if not rel or rel.startswith("/") or ".." in parts or "\\" in rel or parts[:1] == (ARCHIVE,):
+    if not is_inside(rel):
         return "paths inside the release", repr(rel)
     if not isinstance(meta, dict):
         return f"the bytes and SHA-256 of {rel}", repr(meta)

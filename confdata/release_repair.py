@@ -153,7 +153,10 @@ def inspect(current: Current) -> None:
     copies = [c for c in (current.top, current.archived) if c is not None and c.exists]
     if current.archived is not None and current.archived.exists:
         for stale in _stale_restorings(current.archived.folder):
-            io.remove_tree(stale) if stale.is_dir() else _unlink(stale)
+            if stale.is_dir():
+                io.remove_tree(stale)
+            else:
+                _unlink(stale)
     jobs = [(copy, rel) for copy in copies for rel in sorted(files)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         found = pool.map(lambda job: file_problem(job[0].folder / job[1], files[job[1]]), jobs)
@@ -175,7 +178,7 @@ def inspect(current: Current) -> None:
 
 def _unlink(path: Path) -> None:
     folder = path.parent
-    archive._writable(folder)
+    archive.make_writable(folder)
     path.unlink()
 
 

@@ -363,3 +363,21 @@ print("done")
         assert done.returncode == 0, done.stderr[-3000:]
         assert done.stdout.strip() == "done"
         assert not (folder / "out").exists()
+
+
+def test_a_manifest_pointing_outside_the_release_is_never_followed(
+    raw: Path, out: Path, tmp_path: Path
+) -> None:
+    """A top manifest edited to list ../escape.txt is not the pipeline's: the archived one is,
+    and the repair writes nothing outside out/."""
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["../escape.txt"] = manifest["files"]["csv/papers.csv"]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    summary = run_pipeline(raw, out)
+    assert summary.repaired == [
+        "out/manifest.json: damaged; restored from out/releases/r0001/manifest.json"
+    ]
+    assert not (tmp_path / "escape.txt").exists()
+    assert check_release(out) == []
