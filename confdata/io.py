@@ -356,24 +356,9 @@ def staging_dir(out_dir: Path) -> Path:
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    if path.exists():
-        shutil.rmtree(path)
+    remove_tree(path)
     path.mkdir()
     return path
-
-
-def link_tree(src: Path, dst: Path) -> None:
-    """Copy a folder's files into another by hard links (no data copied; same file system)."""
-    for path in sorted(src.rglob("*")):
-        target = dst / path.relative_to(src)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, target)
-        except OSError:
-            shutil.copy2(path, target)
 
 
 def file_facts(path: Path) -> dict[str, Any]:
@@ -384,9 +369,24 @@ def file_facts(path: Path) -> dict[str, Any]:
 
 
 def remove_tree(path: Path) -> None:
-    """Remove a folder if it exists."""
+    """Remove a folder if it exists, read-only sub-folders included (an archived release's).
+
+    An archived release is read-only (``chmod a-w``, see :mod:`confdata.archive`):
+    removing its files needs its folders writable again, which is done for each
+    folder only when a removal in it is refused.
+    """
     if path.exists():
-        shutil.rmtree(path)
+        shutil.rmtree(path, onerror=_writable_and_retry)
+
+
+def _writable_and_retry(func: Any, path: str, exc_info: Any) -> None:
+    """Make the folder a removal was refused in writable, then retry it (``rmtree``'s onerror)."""
+    error = exc_info[1]
+    if not isinstance(error, PermissionError) or func not in (os.unlink, os.rmdir):
+        raise error
+    folder = os.path.dirname(path)
+    os.chmod(folder, stat.S_IMODE(os.stat(folder).st_mode) | stat.S_IRWXU)
+    func(path)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -432,7 +432,7 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     """
     retired = exchange_in(staging, out_dir)
     if retired is not None:
-        shutil.rmtree(retired)
+        remove_tree(retired)
 
 
 # A run's own folders beside out/: .<out>.work-<pid>, .<out>.staging-<pid>, .<out>.previous-<pid>.

@@ -204,7 +204,8 @@ def pause_point(stage: str) -> None:
     stage. Stages: ``parse`` (a file parsed, nothing written), ``cache`` (a cache
     entry written, not yet renamed into place), ``write`` (tables staged, no
     manifest yet), ``swap-before`` and ``swap-after`` (around the rename that
-    publishes), ``swap-between`` (between the two renames of the fallback swap).
+    publishes), ``archive-moved`` (``out/releases`` moved into the staging folder,
+    not yet swapped in), ``swap-between`` (between the two renames of the fallback swap).
     """
     wanted = os.environ.get(PAUSE_ENV)
     if not wanted or wanted.split(":")[0] != stage:

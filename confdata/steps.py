@@ -29,7 +29,16 @@ from typing import Any
 
 import polars as pl
 
-from confdata import __version__, academic_cv, io, run_state, stage_times, usenix_program
+from confdata import (
+    __version__,
+    academic_cv,
+    archive,
+    io,
+    release_repair,
+    run_state,
+    stage_times,
+    usenix_program,
+)
 from confdata.academic_cv import looks_like_cv, parse_cv
 from confdata.datapackage import build_datapackage
 from confdata.dictionary import render_data_dictionary
@@ -43,6 +52,7 @@ from confdata.licences import (
     reference_data_sources,
     terms_digest,
 )
+from confdata.out_target import check_out_target
 from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
 from confdata.reference import build_reference
@@ -110,6 +120,11 @@ class ReleaseSummary:
     # Seconds per stage (parse, normalize, resolve, validate, write, report): see
     # confdata.stage_times.summarize.
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # On "no change": what was checked against the manifest, what was repaired (put back
+    # byte-identical), and what is damaged with no intact copy (confdata.release_repair).
+    checked: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    left_damaged: list[str] = field(default_factory=list)
 
 
 def work_dir_for(out_dir: Path) -> Path:
@@ -135,9 +150,11 @@ def _recover(out_dir: Path) -> list[str]:
     """Undo what crashed runs left behind; the caller holds the run lock.
 
     Puts the previous release back if a crash mid-swap left ``out_dir`` missing,
-    then removes the work, staging and previous folders of dead processes (and
-    this process's own, which no run here is using while the lock is held) and
-    half-written cache entries. Returns what it did, one line each.
+    and the archive ``releases/`` if a crash mid-publish left it in a staging
+    folder (:func:`confdata.archive.restore_archive`), then removes the work,
+    staging and previous folders of dead processes (and this process's own,
+    which no run here is using while the lock is held), half-restored archive
+    files and half-written cache entries. Returns what it did, one line each.
     """
     done = []
     restored = io.restore_previous(out_dir)
@@ -147,8 +164,17 @@ def _recover(out_dir: Path) -> list[str]:
         if pid != os.getpid() and run_state.pid_alive(pid):
             log.warning("kept %s: its process %d is still running", path, pid)
             continue
+        if path.is_symlink() or not path.is_dir():
+            # Earlier versions moved a file given as OUT aside under such a name (issue 11).
+            log.warning("kept %s: a file, not a run's folder; it may be yours", path)
+            continue
+        put_back = archive.restore_archive(out_dir, path)
+        done += [put_back] if put_back else []
         io.remove_tree(path)
         done.append(f"removed {path.name}")
+    for path in archive.stale_restorings(out_dir / archive.ARCHIVE):
+        io.remove_tree(path)
+        done.append(f"removed {out_dir.name}/{archive.ARCHIVE}/{path.name}")
     cache = cache_dir_for(out_dir)
     for path in sorted(cache.glob(".tmp-*")) if cache.is_dir() else []:
         io.remove_tree(path)
@@ -159,7 +185,13 @@ def _recover(out_dir: Path) -> list[str]:
 
 
 def recover(out_dir: Path, lock_timeout: float | None = None) -> list[str]:
-    """Take the run lock and undo what crashed runs left beside ``out_dir`` (see ``_recover``)."""
+    """Take the run lock and undo what crashed runs left beside ``out_dir`` (see ``_recover``).
+
+    Raises:
+        OutTargetError: When ``out_dir`` is not a release of this pipeline (see
+            :func:`confdata.out_target.check_out_target`); nothing is touched.
+    """
+    check_out_target(out_dir)
     with run_state.hold_lock(lock_file_for(out_dir), lock_timeout):
         return _recover(out_dir.resolve())
 
@@ -174,9 +206,16 @@ def pipeline_run(out_dir: Path, lock_timeout: float | None = None) -> Iterator[P
     work folder). When the run succeeds, cache entries it did not use are
     dropped. The work folder is removed in every case.
 
+    First of all, ``out_dir`` must be a release of this pipeline, an empty
+    folder or a path that does not exist yet (:func:`check_out_target`): a run
+    replaces it as a whole.
+
     Raises:
+        OutTargetError: When ``out_dir`` is anything else (a file, a folder of
+            the user's); nothing is locked, moved or created.
         RunLocked: When another run still holds the lock after the timeout.
     """
+    check_out_target(out_dir)
     out_dir = out_dir.resolve()
     with run_state.hold_lock(lock_file_for(out_dir), lock_timeout):
         _recover(out_dir)
@@ -672,9 +711,10 @@ def build_tables(
         reference = build_reference(reference_texts)
         # The outside data the reference files include, with its licences, for datapackage.json.
         io.write_json(reference_data_sources(reference_texts), work_dir / "data_sources.json")
+        # The current release's tables, from its read-only archived copy when it can be read.
         previous = (
-            io.read_frames(out_dir / "parquet")
-            if out_dir and (out_dir / "parquet").is_dir()
+            release_repair.previous_tables(release_repair.current_release(out_dir))
+            if out_dir
             else {}
         )
     with stage_times.timed(work_dir, "resolve", counter["items"]):
@@ -759,14 +799,6 @@ def validate(work_dir: Path) -> dict[str, Any]:
     return result
 
 
-def _current_release(out_dir: Path) -> tuple[dict[str, Any] | None, dict[str, pl.DataFrame]]:
-    """Return the manifest and tables of the release now in ``out_dir`` (none on a first run)."""
-    manifest_path = out_dir / "manifest.json"
-    if not manifest_path.is_file():
-        return None, {}
-    return io.read_json(manifest_path), io.read_frames(out_dir / "parquet")
-
-
 def publish(
     work_dir: Path,
     out_dir: Path,
@@ -775,15 +807,25 @@ def publish(
 ) -> ReleaseSummary:
     """Publish the validated tables as a new release of ``out_dir``, atomically.
 
-    The release is written to ``releases/<version>/`` inside a staging copy of
-    ``out_dir`` (earlier releases hard-linked, not copied), copied to the top,
-    and the staging folder is swapped in. When its tables are byte-identical to
-    the current release, nothing is published ("no change"). The figures of
-    the last ``make eval`` (``eval_results``), when present, go into the report.
-    ``datapackage.json`` carries ``licence`` (an SPDX id of
-    :data:`confdata.licences.LICENCES`) and the data sources the reference
-    files declare; a change of those terms alone is a new release too.
-    Outside a :func:`pipeline_run` of this process, it takes the run lock itself.
+    The release is written to ``releases/<version>/`` inside a staging folder,
+    copied to its top (copies, never hard links), and the staging folder is
+    swapped in with the archive of earlier releases moved into it
+    (:func:`confdata.archive.swap_in`). When its tables are byte-identical to
+    the current release, nothing new is published ("no change"), once both
+    copies of the current release (top and archived) are checked against its
+    manifest and repaired where damaged (:func:`confdata.release_repair.settle`;
+    the summary's ``checked``, ``repaired`` and ``left_damaged`` say how it
+    went). The figures of the last ``make eval`` (``eval_results``), when
+    present, go into the report. ``datapackage.json`` carries ``licence`` (an
+    SPDX id of :data:`confdata.licences.LICENCES`) and the data sources the
+    reference files declare; a change of those terms alone is a new release
+    too. Outside a :func:`pipeline_run` of this process, it takes the run lock
+    itself.
+
+    Raises:
+        OutTargetError: When ``out_dir`` is not a release of this pipeline.
+        ValidationFailed: When the tables did not pass, or the staged release
+            fails its own check; nothing is published.
     """
     lock = lock_file_for(out_dir)
     if run_state.is_held(lock):
@@ -803,8 +845,10 @@ def _publish(
     validation = io.read_json(work_dir / "validation.json")
     if not validation["ok"]:
         raise ValidationFailed("the tables did not pass validation; nothing was published")
+    check_out_target(out_dir)
     out_dir = out_dir.resolve()
-    previous_manifest, previous_tables = _current_release(out_dir)
+    current = release_repair.current_release(out_dir)
+    previous_manifest = current.manifest
     releases = out_dir / "releases"
     version = next_version(sorted(p.name for p in releases.iterdir()) if releases.is_dir() else [])
     staging = io.staging_dir(out_dir)
@@ -823,16 +867,21 @@ def _publish(
         )
         report_start = time.time()
         stage_times.record(work_dir, "write", write_start, report_start, authorships)
+        settled = release_repair.Outcome()
         if previous_manifest and previous_manifest.get("content_sha256") == content:
-            log.info("no change: the tables equal release %s", previous_manifest["version"])
-            io.remove_tree(staging)
-            return ReleaseSummary(
-                out_dir=str(out_dir),
-                row_counts={name: df.height for name, df in tables.items()},
-                issue_counts={},
-                version=previous_manifest["version"],
-                published=False,
-            )
+            settled = release_repair.unchanged(current, staging, release, files, terms)
+            if not settled.publish_new:
+                return ReleaseSummary(
+                    out_dir=str(out_dir),
+                    row_counts={name: df.height for name, df in tables.items()},
+                    issue_counts={},
+                    version=previous_manifest["version"],
+                    published=False,
+                    checked=settled.checked,
+                    repaired=settled.repaired,
+                    left_damaged=settled.left_damaged,
+                )
+        previous_tables = tables if settled.publish_new else release_repair.previous_tables(current)
         diff = diff_tables(previous_tables, tables)
         del previous_tables  # not needed any more: free its memory before the audit
         report = build_report(
@@ -905,19 +954,17 @@ def _publish(
             raise ValidationFailed(
                 "the staged release failed its own check:\n  " + "\n  ".join(problems)
             )
-        if releases.is_dir():
-            io.link_tree(releases, staging / "releases")
-        io.link_tree(release, staging)
+        archive.copy_release(release, staging)
         run_state.pause_point("swap-before")
-        retired = io.exchange_in(staging, out_dir)
+        retired = archive.swap_in(staging, out_dir, version)
     except BaseException:
-        io.remove_tree(staging)
+        archive.abandon(out_dir, staging, version)
         raise
     run_state.pause_point("swap-after")
     if retired is not None:
         io.remove_tree(retired)
     stage_times.record(work_dir, "write", write_start, time.time(), 0)
-    log.info("published release %s (%d files) to %s", version, len(files) + 1, out_dir)
+    log.info("published release %s (%d files + manifest.json) to %s", version, len(files), out_dir)
     return ReleaseSummary(
         out_dir=str(out_dir),
         row_counts=report["row_counts"],
@@ -925,6 +972,8 @@ def _publish(
         files=sorted([*files, "manifest.json"]),
         version=version,
         published=True,
+        repaired=settled.repaired,
+        left_damaged=settled.left_damaged,
     )
 
 

@@ -134,9 +134,9 @@ def publish(work_dir: Path, out_dir: Path, licence: str = DEFAULT_LICENCE) -> st
     release = steps.publish(work_dir, out_dir, EVAL_RESULTS, licence)
     if release.published:
         get_run_logger().info(
-            "wrote release %s: %d files, %d rows in %d tables",
+            "wrote release %s: %d files + manifest.json, %d rows in %d tables",
             release.version,
-            len(release.files),
+            len([f for f in release.files if f != "manifest.json"]),
             sum(release.row_counts.values()),
             len(release.row_counts),
         )
@@ -166,6 +166,37 @@ def log_quality_summary(report: Mapping[str, Any], quality_dir: Path) -> None:
         logger.warning(
             "%s %s: %d (first: %s: %s)", severity, code, len(found), where, first.get("message", "")
         )
+
+
+def unchanged_markdown(release: steps.ReleaseSummary) -> str:
+    """The run page's note for a run that published nothing new: what it checked, and repaired."""
+    lines = [
+        f"# No change: release {release.version}",
+        "",
+        f"The tables built from the raw files are byte-identical to release {release.version} "
+        f"in `{release.out_dir}`: nothing new was published.",
+        "",
+        "Checked against the release's manifest (every file's size and SHA-256):",
+        "",
+        *[f"- {line}" for line in release.checked or ["(no copy matched it as it was)"]],
+    ]
+    if release.repaired:
+        lines += ["", "Repaired (put back byte-identical to the manifest):", ""]
+        lines += [f"- {line}" for line in release.repaired]
+    if release.left_damaged:
+        lines += ["", "Damaged and **not** repaired (no byte-identical copy exists):", ""]
+        lines += [f"- {line}" for line in release.left_damaged]
+    return "\n".join(lines) + "\n"
+
+
+@task
+def no_change_artifact(release: steps.ReleaseSummary) -> None:
+    """Show on the run's page that nothing changed, what was checked and what was repaired."""
+    create_markdown_artifact(
+        key="no-change",
+        markdown=unchanged_markdown(release),
+        description=f"No change: release {release.version} checked against its manifest",
+    )
 
 
 @task
@@ -334,8 +365,11 @@ def build_dataset(
             publish_artifacts(release)
         else:
             logger.info(
-                "no change: the tables equal release %s; nothing published", release.version
+                "no change: the tables equal release %s; nothing new published%s",
+                release.version,
+                f" ({len(release.repaired)} repairs)" if release.repaired else "",
             )
+            no_change_artifact(release)
         return release
 
 
@@ -587,6 +621,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     for skipped in release.skipped:
         print(f"skipped: {skipped}", file=sys.stderr)
+    for line in release.repaired:
+        print(f"repaired: {line}")
+    for line in release.left_damaged:
+        print(f"damaged, not repaired: {line}", file=sys.stderr)
     counts = ", ".join(f"{k} {v}" for k, v in release.row_counts.items())
     parses = f"{len(release.parsed)} files parsed, {len(release.cached)} from the cache"
     if release.published:

@@ -2,7 +2,7 @@
 
 from pandera.backends.polars.register import register_polars_backends
 
-from schemas.relations import ValidationReport, validate_tables
+from schemas.relations import Failure, ValidationReport, validate_table, validate_tables
 from schemas.tables import MODELS
 
 # Pandera loads its Polars backends (and, through them, hypothesis) on the first
@@ -10,4 +10,4 @@ from schemas.tables import MODELS
 # imported rather than inside the first run's validate stage.
 register_polars_backends()
 
-__all__ = ["MODELS", "ValidationReport", "validate_tables"]
+__all__ = ["MODELS", "Failure", "ValidationReport", "validate_table", "validate_tables"]

@@ -158,6 +158,19 @@ def _foreign_key_schema(
     return pa.DataFrameSchema(columns, checks=frame_checks), composite
 
 
+def validate_table(name: str, df: pl.DataFrame) -> list[Failure]:
+    """Validate one table against its model alone: columns, types, values and its own keys.
+
+    No foreign key is checked (they need the other tables; see
+    :func:`validate_tables`). ``make validate`` checks each CSV file this way.
+    """
+    try:
+        MODELS[name].validate(df, lazy=True)
+    except SchemaErrors as err:
+        return _failures(err, df, name)
+    return []
+
+
 def validate_tables(tables: Mapping[str, pl.DataFrame]) -> ValidationReport:
     """Validate every table against its model, then every declared foreign key.
 

@@ -213,13 +213,48 @@ def test_a_run_killed_between_the_two_renames_of_the_fallback_swap(
         [".out.lock", f".out.previous-{pid}", f".out.staging-{pid}", f".out.work-{pid}"]
     )
 
+    # The archive had been moved into the staging folder before the swap: it goes back too.
     assert recover(out, lock_timeout=5) == [
         f"restored out/ from .out.previous-{pid}",
         f"removed .out.work-{pid}",
+        f"put out/releases/ back from .out.staging-{pid} (without r0002, which was never published)",
         f"removed .out.staging-{pid}",
     ]
     assert snapshot(out) == previous
     assert run_pipeline(raw, out, lock_timeout=5).version == "r0002"
+    assert check_release(out) == [] and leftovers(tmp_path) == []
+
+
+def test_a_run_killed_while_the_archive_is_moved_loses_no_archived_release(
+    raw: Path, released: Path, tmp_path: Path, runs: list[Run]
+) -> None:
+    """A kill between moving releases/ into the staging folder and the swap is undone.
+
+    The archive is moved, not copied, at each publish; in that instant out/
+    holds its whole top-level release but no releases/, and the killed run's
+    staging folder holds the archive. The next run puts it back (without the
+    release that was never published) and publishes.
+    """
+    out = released
+    previous = snapshot(out)
+    (raw / CV.name).write_bytes(CV.read_bytes())
+    run = Run(tmp_path, "killed", raw, out, pause="archive-moved")
+    runs.append(run)
+    run.wait_for("paused at archive-moved")
+    run.kill()
+    assert not (out / "releases").exists()
+    assert check_release(out) == []  # the top-level release is whole
+    pid = run.proc.pid
+    assert (tmp_path / f".out.staging-{pid}" / "releases.moving" / "r0001").is_dir()
+
+    assert recover(out, lock_timeout=5) == [
+        f"removed .out.work-{pid}",
+        f"put out/releases/ back from .out.staging-{pid}",
+        f"removed .out.staging-{pid}",
+    ]
+    assert snapshot(out) == previous
+    assert run_pipeline(raw, out, lock_timeout=5).version == "r0002"
+    assert sorted(p.name for p in (out / "releases").iterdir()) == ["r0001", "r0002"]
     assert check_release(out) == [] and leftovers(tmp_path) == []
 
 

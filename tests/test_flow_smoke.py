@@ -102,3 +102,69 @@ def test_command_line_logs_progress_and_writes_the_summary(
         "report",
     ]
     assert written["stages"]["parse"]["items"] == 1254
+
+
+def test_a_no_change_run_shows_what_it_checked_and_repairs_out(
+    prefect_harness: None, raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A no-change run leaves a "no-change" artifact saying what it checked; a damaged out/ is
+    repaired and the command line says what was."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        TaskRunFilter,
+    )
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    out = tmp_path / "out"
+    assert main(["--raw", str(raw), "--out", str(out)]) == 0
+    (out / "parquet" / "papers.parquet").unlink()
+    capsys.readouterr()
+    assert main(["--raw", str(raw), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "repaired: out/parquet/papers.parquet: missing; restored from out/releases/r0001/, "
+        "byte-identical to the manifest"
+    ) in printed.splitlines()
+    assert (out / "parquet" / "papers.parquet").is_file()
+    release = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    assert not release.published and release.repaired == []
+
+    async def notes() -> list[str]:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["no-change"])),
+                # Empty filters spelled out: this server rejects them as null.
+                flow_run_filter=FlowRunFilter(),
+                task_run_filter=TaskRunFilter(),
+                sort=ArtifactSort.KEY_ASC,
+                limit=50,
+            )
+        return [str(a.data) for a in found]
+
+    texts = asyncio.run(notes())
+    assert any(
+        "# No change: release r0001" in text
+        and "- out/: 31 files and manifest.json match the manifest of release r0001" in text
+        and "Repaired" not in text
+        for text in texts
+    ), texts
+    assert any("- out/parquet/papers.parquet: missing; restored from" in text for text in texts)
+
+
+def test_command_line_refuses_an_out_that_is_not_a_release(
+    prefect_harness: None, raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OUT=a folder of the user's: exit 1 with a located error; the folder is as it was."""
+    out = tmp_path / "dir"
+    out.mkdir()
+    (out / "thesis.txt").write_text("mine\n", encoding="utf-8")
+    assert main(["--raw", str(raw), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {out}: expected a release folder this pipeline wrote" in err
+    assert "thesis.txt" in err and "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.txt"]

@@ -179,7 +179,7 @@ def test_tables_changed_after_validation_are_validated_again(
     out = tmp_path / "out"
     with pytest.raises(ValidationFailed) as err:
         steps.run_pipeline(raw, out)
-    assert "sessions.session_id: field_uniqueness failed" in str(err.value)
+    assert "parquet/sessions.parquet:0: expected each session_id once, found ses_" in str(err.value)
     assert not (out / "manifest.json").exists()
 
 
