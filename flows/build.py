@@ -32,7 +32,7 @@ from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from confdata import io, stage_times, steps
-from confdata.errors import RawInputError, ValidationFailed
+from confdata.errors import RawInputError, ValidationFailed, failure_report
 
 # The whole run's time budget. A scheduled run that hangs (a stuck network mount, say)
 # ends TimedOut instead of blocking the next day's run. Read when this module is
@@ -559,8 +559,7 @@ def main(argv: list[str] | None = None) -> int:
             dask_address=args.dask_address,
         )
     except (RawInputError, ValidationFailed, steps.RunLocked) as err:
-        print(f"error: {err}", file=sys.stderr)
-        print(f"nothing was published; {args.out}/ is unchanged", file=sys.stderr)
+        print(failure_report(err, args.out), file=sys.stderr)
         return 1
     if args.summary_json:
         summary = Path(args.summary_json)
