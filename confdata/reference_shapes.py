@@ -231,46 +231,46 @@ def _fits(value: Any, shape: Shape) -> bool:
 
 def _check(value: Any, shape: Shape, path: tuple[str | int, ...]) -> Iterator[Problem]:
     """Yield the problems of a value against a shape."""
-    at = describe_path(path)
     if isinstance(shape, Nullable):
         if value is not None:
             yield from _check(value, shape.shape, path)
-        return
-    if isinstance(shape, Either):
+    elif isinstance(shape, Either):
         if not any(_fits(value, option) for option in shape.options):
             # Name the problems of the option of the same kind, else of the first.
             like = [o for o in shape.options if isinstance(value, Mapping) == _is_mapping(o)]
             yield from _check(value, (like or list(shape.options))[0], path)
-        return
-    wrong = Problem(path, f"{shape.what} at {at}", describe(value))
-    if isinstance(shape, Text):
-        if not isinstance(value, str) or not value.strip():
-            yield wrong
-    elif isinstance(shape, Whole):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            yield wrong
-    elif isinstance(shape, Pattern):
-        if not isinstance(value, str):
-            yield wrong
-        else:
-            try:
-                re.compile(value)
-            except re.error as err:
-                yield Problem(path, f"a regular expression at {at}", f"{value!r} ({err})")
-    elif isinstance(shape, ListOf):
-        if not isinstance(value, list):
-            yield wrong
-            return
+    elif isinstance(shape, Record):
+        yield from _check_record(value, shape, path)
+    elif isinstance(shape, ListOf | MapOf):
+        yield from _check_collection(value, shape, path)
+    elif isinstance(shape, Pattern) and isinstance(value, str):
+        try:
+            re.compile(value)
+        except re.error as err:
+            yield Problem(
+                path, f"a regular expression at {describe_path(path)}", f"{value!r} ({err})"
+            )
+    elif not _is_scalar_of(value, shape):
+        yield Problem(path, f"{shape.what} at {describe_path(path)}", describe(value))
+
+
+def _is_scalar_of(value: Any, shape: Text | Whole | Pattern) -> bool:
+    if isinstance(shape, Whole):
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, str) and (isinstance(shape, Pattern) or bool(value.strip()))
+
+
+def _check_collection(
+    value: Any, shape: ListOf | MapOf, path: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    if isinstance(shape, ListOf) and isinstance(value, list):
         for index, item in enumerate(value):
             yield from _check(item, shape.item, (*path, index))
-    elif isinstance(shape, MapOf):
-        if not isinstance(value, Mapping):
-            yield wrong
-            return
+    elif isinstance(shape, MapOf) and isinstance(value, Mapping):
         for key, item in value.items():
             yield from _check(item, shape.value, (*path, str(key)))
     else:
-        yield from _check_record(value, shape, path)
+        yield Problem(path, f"{shape.what} at {describe_path(path)}", describe(value))
 
 
 def _is_mapping(shape: Shape) -> bool:
