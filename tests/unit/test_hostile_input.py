@@ -560,6 +560,7 @@ def test_command_line_prints_the_located_error_without_a_traceback(tmp_path: Pat
     )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    assert f"error: {TRUNCATED.name}:31: expected an author line" in done.stderr
+    assert f"\n{TRUNCATED.name}:31: expected an author line" in f"\n{done.stderr}"
+    assert "error: 1 bad file; nothing was published" in done.stderr
     assert "Traceback" not in output
     assert not (tmp_path / "out").exists()
