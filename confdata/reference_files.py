@@ -195,7 +195,9 @@ def _syntax_error(err: yaml.YAMLError, text: str, where: str) -> RawInputError:
         found = err.problem or "a syntax error"
         if err.context:
             found = f"{found} ({err.context})"
-        return RawInputError(where, err.problem_mark.line + 1, "valid YAML", found)
+        # At the end of the text, libyaml's mark is on the line after the last one.
+        last = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+        return RawInputError(where, min(err.problem_mark.line + 1, last), "valid YAML", found)
     position = getattr(err, "position", None)  # a reader error: a character YAML refuses
     if isinstance(position, int):
         character = getattr(err, "character", "")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from confdata.errors import RawInputError, RawInputErrors
 from confdata.reference import build_reference, check_reference
 from confdata.reference_files import MAX_PROBLEMS_PER_FILE, MAX_REFERENCE_BYTES
 from confdata.steps import run_pipeline
-from tests.conftest import NSDI26, RAW
+from tests.conftest import NSDI26, RAW, ROOT
 
 REFERENCE = RAW / "reference"
 
@@ -255,5 +257,53 @@ def test_reference_problems_are_listed_with_the_bad_raw_files(tmp_path: Path) ->
     assert [(Path(p.path).name, p.line) for p in caught.value.problems] == [
         ("organizations.yaml", 0),
         ("photo.txt", 0),
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.flow
+def test_the_command_line_lists_reference_and_raw_problems_without_blocking(
+    tmp_path: Path,
+) -> None:
+    """``python -m flows.build`` with a FIFO and a Latin-1 file in reference/ and a binary raw
+    file: it exits 1 at once, one located line each, no traceback (it used to hang)."""
+    raw = damaged(tmp_path, "people.yaml", None)
+    fifo = raw / "reference" / "people.yaml"
+    os.mkfifo(fifo)
+    words = (REFERENCE / "organization_words.yaml").read_text(encoding="utf-8")
+    (raw / "reference" / "organization_words.yaml").write_bytes(words.encode("latin-1", "replace"))
+    (raw / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flows.build",
+                "--raw",
+                str(raw),
+                "--out",
+                str(tmp_path / "out"),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    listed = [line for line in done.stderr.splitlines() if ": expected " in line]
+    assert [line.split(": expected")[0] for line in listed[-3:]] == [
+        f"{raw / 'reference' / 'organization_words.yaml'}:{line_of('organization_words.yaml', 'Université')}",
+        f"{fifo}:0",
+        "photo.txt:0",
+    ]
+    summary = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert summary == [
+        f"error: 3 bad files; nothing was published; {tmp_path / 'out'}/ is unchanged"
     ]
     assert not (tmp_path / "out").exists()
