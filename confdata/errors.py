@@ -106,10 +106,6 @@ class RawInputErrors(RawInputError):
         )
         Exception.__init__(self, "\n".join(str(p) for p in self.problems))
 
-    def to_dict(self) -> dict[str, Any]:
-        """Not kept as one record: keep each of :attr:`problems` instead."""
-        raise TypeError("keep each problem of a RawInputErrors with its own to_dict")
-
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return (type(self), (self.problems, self.note))
 

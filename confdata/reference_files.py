@@ -210,23 +210,33 @@ def _syntax_error(err: yaml.YAMLError, text: str, where: str) -> RawInputError:
     return RawInputError(where, 0, "valid YAML", str(err))
 
 
-def _repeated_keys(node: yaml.Node, path: tuple[str | int, ...] = ()) -> Iterator[Problem]:
-    """Find a key given twice in one mapping (YAML keeps the last one silently)."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    yield Problem(
-                        (*path, key.value),
-                        f"each key once in a mapping ({describe_path(path)})",
-                        f"{key.value!r} again",
-                    )
-                seen.add(key.value)
-            yield from _repeated_keys(value, (*path, str(key.value)))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _repeated_keys(item, (*path, index))
+def _repeated_keys(root: yaml.Node) -> Iterator[Problem]:
+    """Find a key given twice in one mapping (YAML keeps the last one silently).
+
+    Each node is visited once: YAML aliases share nodes, and a file of nested
+    aliases (a "billion laughs") would otherwise be walked exponentially often.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        yield Problem(
+                            (*path, key.value),
+                            f"each key once in a mapping ({describe_path(path)})",
+                            f"{key.value!r} again",
+                        )
+                    keys.add(key.value)
+                stack.append((value, (*path, str(key.value))))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
 
 
 def _line_of(root: yaml.Node, path: tuple[str | int, ...]) -> int:

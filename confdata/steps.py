@@ -33,7 +33,7 @@ from confdata import __version__, academic_cv, io, run_state, stage_times, useni
 from confdata.academic_cv import looks_like_cv, parse_cv
 from confdata.datapackage import build_datapackage
 from confdata.dictionary import render_data_dictionary
-from confdata.errors import RawInputError, RawInputErrors, ValidationFailed
+from confdata.errors import RawInputError, RawInputErrors, ValidationFailed, problems_of
 from confdata.ids import stable_id
 from confdata.issues import SKIPPED_FILE_CODE, Issue
 from confdata.quality import build_report, render_markdown
@@ -261,7 +261,8 @@ def _discover_sources(
     elif bad:
         if not summaries:  # nothing left to parse, so nothing more to find
             raise RawInputErrors(bad)
-        io.write_json([err.to_dict() for err in bad], work_dir / _DISCOVERY_PROBLEMS)
+        kept = [p.to_dict() for err in bad for p in problems_of(err)]
+        io.write_json(kept, work_dir / _DISCOVERY_PROBLEMS)
     return summaries
 
 

@@ -307,3 +307,16 @@ def test_the_command_line_lists_reference_and_raw_problems_without_blocking(
         f"error: 3 bad files; nothing was published; {tmp_path / 'out'}/ is unchanged"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_nested_yaml_aliases_are_checked_in_linear_time(tmp_path: Path) -> None:
+    """A "billion laughs" file (aliases of aliases) is refused at once, not walked 10^9 times."""
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, 10):
+        levels.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    data = ("version: 1\n" + "\n".join(levels) + "\n").encode()
+    raw = damaged(tmp_path, "people.yaml", data)
+    outcome = _finishes(lambda: problems(raw / "reference"))
+    assert isinstance(outcome, list), outcome
+    # Each of a0 … a9 is a key people.yaml has no use for, at its line.
+    assert [(name, line) for name, line, _ in outcome] == [("people.yaml", n) for n in range(2, 12)]
