@@ -201,7 +201,7 @@ def test_every_bad_reference_file_is_listed_at_once(tmp_path: Path) -> None:
     (raw / "reference" / "people.yaml").write_bytes(b"version: [\n")
     assert [(name, line) for name, line, _ in problems(raw / "reference")] == [
         ("organizations.yaml", 0),
-        ("people.yaml", 2),
+        ("people.yaml", 1),  # the unclosed list: libyaml notices it at the end of the text
     ]
 
 
