@@ -48,8 +48,16 @@ from confdata.cv_records import (
     PublicationSection,
     _issue,
 )
-from confdata.cv_sections import _KEYED_ENTRY_RE, _classify_heading, _segment, _split_lines
+from confdata.cv_sections import (
+    _KEYED_ENTRY_RE,
+    _classify_heading,
+    _Section,
+    _segment,
+    _split_lines,
+)
 from confdata.errors import RawInputError
+from confdata.issues import Issue
+from confdata.program_end import TRUNCATED_TEXT_CODE, ends_like_prose, ends_mid_line
 
 __all__ = [
     "CvParse",
@@ -65,7 +73,7 @@ __all__ = [
 # change a parse's output (this module, the cv_*.py modules, staging.cv_frames):
 # cached parses of CVs are keyed on it (see README, "Incremental runs, locking and
 # crash safety").
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 # --------------------------------------------------------------------------- API
@@ -116,7 +124,8 @@ def parse_cv(text: str, *, source_path: str) -> CvParse:
 
     Raises:
         RawInputError: When the text is empty, names no owner in its first lines,
-            or has neither publication entries nor positions.
+            has neither publication entries nor positions, or ends in the middle
+            of a line of a publication entry or a position (see :func:`_check_end`).
     """
     lines = _split_lines(text)
     if not any(line.strip() for line in lines):
@@ -158,6 +167,8 @@ def parse_cv(text: str, *, source_path: str) -> CvParse:
             found="none",
         )
     issues.extend(_duplicate_keys(publications, lines, source_path))
+    if sections and (cut := _check_end(text, sections[-1], source_path)) is not None:
+        issues.append(cut)
     issues.sort(key=lambda i: (i.line, i.code, i.key, i.text))
     return CvParse(
         owner_name=owner,
@@ -165,4 +176,37 @@ def parse_cv(text: str, *, source_path: str) -> CvParse:
         publications=tuple(publications),
         positions=tuple(work + education),
         issues=tuple(issues),
+    )
+
+
+def _check_end(text: str, last: _Section, source_path: str) -> Issue | None:
+    """Refuse a CV cut off inside an entry; warn when it is cut in a section not read.
+
+    A CV that stops in the middle of its last line (no line break after it) and
+    without final punctuation was cut there (the real CV ends "… TV Series.").
+    In a publication, work or education section the cut entry would be
+    published misread (a cut title or venue), so the file is refused; in a
+    section the parser does not read it is only reported (``truncated-text``).
+    """
+    if not last.lines or not ends_mid_line(text):
+        return None
+    no, line = last.lines[-1]
+    if ends_like_prose(line):
+        return None
+    if last.publication_kind is not None or last.kind in ("work", "education"):
+        raise RawInputError(
+            source_path,
+            no,
+            f"a complete entry of the section {last.heading!r} (the file ends in the middle of "
+            f"line {no}, without a final line break: is it cut off?)",
+            line,
+        )
+    return _issue(
+        TRUNCATED_TEXT_CODE,
+        "warning",
+        f"the file ends in the middle of this line of the section {last.heading!r} (not read "
+        "as entries), as if it were cut off: the rest of the CV may be missing",
+        source_path,
+        no,
+        line,
     )

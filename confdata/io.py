@@ -25,6 +25,7 @@ import polars as pl
 
 from confdata.errors import RawInputError
 from confdata.raw_text import MAX_FILE_BYTES
+from confdata.reference_files import read_reference_texts
 from confdata.run_state import pause_point
 
 # Files in a raw folder that are the project's own, not source documents.
@@ -219,8 +220,16 @@ def reference_dir_for(raw_dir: Path) -> Path:
 
 
 def read_reference(reference_dir: Path) -> dict[str, str]:
-    """Read every ``*.yaml`` reference file of a folder: file name -> text."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(reference_dir.glob("*.yaml"))}
+    """Read every ``*.yaml`` reference file of a folder: file name -> text.
+
+    The files are hostile input like raw files (see
+    :func:`confdata.reference_files.read_reference_texts`).
+
+    Raises:
+        RawInputErrors: Every file that is not a regular file, too large, not
+            UTF-8 or empty, each located.
+    """
+    return read_reference_texts(reference_dir)
 
 
 def write_frames(frames: Mapping[str, pl.DataFrame], folder: Path) -> None:

@@ -59,6 +59,9 @@ EXPECTED = (
 class OutTargetError(RawInputError):
     """The folder given as ``out/`` is not a release of this pipeline; nothing was touched."""
 
+    # What the command line's last line says (confdata.errors.failure_report).
+    summary = "the out folder is not a release of this pipeline"
+
 
 def is_our_manifest(data: Any) -> bool:
     """Tell whether parsed JSON has the shape of a manifest this pipeline writes.

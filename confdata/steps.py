@@ -42,7 +42,7 @@ from confdata import (
 from confdata.academic_cv import looks_like_cv, parse_cv
 from confdata.datapackage import build_datapackage
 from confdata.dictionary import render_data_dictionary
-from confdata.errors import RawInputError, ValidationFailed
+from confdata.errors import RawInputError, RawInputErrors, ValidationFailed, problems_of
 from confdata.ids import stable_id
 from confdata.issues import SKIPPED_FILE_CODE, Issue
 from confdata.licences import (
@@ -55,7 +55,7 @@ from confdata.licences import (
 from confdata.out_target import check_out_target
 from confdata.quality import build_report, render_markdown
 from confdata.raw_text import decode_raw, detect_kind
-from confdata.reference import build_reference
+from confdata.reference import build_reference, check_reference
 from confdata.release_check import check_release
 from confdata.releases import build_manifest, content_hash, diff_tables, next_version
 from confdata.report_charts import chart_data
@@ -254,41 +254,61 @@ def parse_counts(release: ReleaseSummary, parses: Sequence[ParseSummary]) -> Rel
 
 
 def discover_sources(
-    raw_dir: Path, work_dir: Path, skip_bad_files: bool = False
+    raw_dir: Path,
+    work_dir: Path,
+    skip_bad_files: bool = False,
+    reference_dir: Path | None = None,
 ) -> list[SourceSummary]:
     """Find the raw files, check each can be read, and detect its kind from its content.
 
-    With ``skip_bad_files``, a file that cannot be read (see
-    :func:`confdata.io.list_raw_files`, :func:`confdata.raw_text.decode_raw`) or
-    is of no known kind is left out and reported (:func:`skip_bad_sources`)
-    instead of stopping the run.
+    Every entry of the folder is looked at, and the reference files are checked
+    (:func:`confdata.reference.check_reference`). A file that cannot be read
+    (see :func:`confdata.io.list_raw_files`, :func:`confdata.raw_text.decode_raw`)
+    or is of no known kind is kept aside: :func:`settle_parses` raises it with
+    the problems the other files have when parsed, so one run names every bad
+    file. With ``skip_bad_files`` it is left out and reported
+    (:func:`skip_bad_sources`) instead.
 
     Raises:
-        RawInputError: For a missing folder; without ``skip_bad_files``, for the
-            first bad file; with it, when every file is bad. The message names
-            the file (and the line, where one is to blame).
+        RawInputError: For a missing folder; for a bad reference file (with the
+            bad raw files, whatever ``skip_bad_files``); when no file can be
+            parsed (every problem listed, see
+            :class:`~confdata.errors.RawInputErrors`).
     """
     # Reading and decoding the raw files is the first part of the parse stage.
     with stage_times.timed(work_dir, "parse"):
-        return _discover_sources(raw_dir, work_dir, skip_bad_files)
+        return _discover_sources(raw_dir, work_dir, skip_bad_files, reference_dir)
 
 
-def _discover_sources(raw_dir: Path, work_dir: Path, skip_bad_files: bool) -> list[SourceSummary]:
-    bad: list[RawInputError] | None = [] if skip_bad_files else None
+# Bad raw files found while discovering, kept until settle_parses raises them with the
+# parse failures (without --skip-bad-files).
+_DISCOVERY_PROBLEMS = "bad_sources.json"
+
+
+def _discover_sources(
+    raw_dir: Path, work_dir: Path, skip_bad_files: bool, reference_dir: Path | None = None
+) -> list[SourceSummary]:
+    bad: list[RawInputError] = []
     files, notes = io.list_raw_files(raw_dir, bad)
     summaries = []
     for raw in files:
         try:
             summaries.append(_discover(raw))
         except RawInputError as err:
-            if bad is None:
-                raise
             bad.append(err)
+    reference = check_reference(reference_dir or io.reference_dir_for(raw_dir))
+    if reference:  # no file can be parsed without the reference data: stop now
+        raise RawInputErrors([*reference, *bad])
     issues = [Issue("folder-not-read", "info", note, str(raw_dir)) for note in notes]
     io.write_json([i.to_dict() for i in issues], work_dir / "issues" / "_discovery.json")
     io.write_json([asdict(s) for s in summaries], work_dir / "sources.json")
-    if bad:
+    if bad and skip_bad_files:
         skip_bad_sources(work_dir, [(None, err) for err in bad], "discovery", raw_dir)
+    elif bad:
+        if not summaries:  # nothing left to parse, so nothing more to find
+            raise RawInputErrors(bad)
+        kept = [p.to_dict() for err in bad for p in problems_of(err)]
+        io.write_json(kept, work_dir / _DISCOVERY_PROBLEMS)
     return summaries
 
 
@@ -317,12 +337,15 @@ def _discover(raw: io.RawFile) -> SourceSummary:
 SKIPPED_CODE = SKIPPED_FILE_CODE
 
 
+_SKIPPED_MESSAGE = "skipped, nothing of this file is in the release: expected "
+
+
 def skipped_issue(err: RawInputError) -> Issue:
     """Return the quality-report issue for a raw file left out of the run."""
     return Issue(
         code=SKIPPED_CODE,
         severity="error",
-        message=f"skipped, nothing of this file is in the release: expected {err.expected}",
+        message=_SKIPPED_MESSAGE + err.expected,
         source_path=err.path,
         line=err.line,
         text=err.found,
@@ -356,12 +379,9 @@ def skip_bad_sources(
         io.remove_tree(work_dir / "stg" / source_id)
     io.write_json(kept, work_dir / "sources.json")
     if not kept:
-        where = [_where(i) for i in _skipped_issues(work_dir)]
-        raise RawInputError(
-            str(raw_dir) or str(work_dir),
-            0,
-            "at least one raw file that can be read (every file was bad; nothing is published)",
-            f"{len(where)} bad files: {', '.join(where)}",
+        raise RawInputErrors(
+            [_skipped_error(i) for i in _skipped_issues(work_dir)],
+            note="every raw file was bad, so --skip-bad-files left nothing to publish",
         )
 
 
@@ -374,7 +394,20 @@ def _skipped_issues(work_dir: Path) -> list[dict[str, Any]]:
 
 
 def _where(issue: dict[str, Any]) -> str:
-    return f"{issue['source_path']}:{issue['line']}" if issue["line"] else issue["source_path"]
+    return f"{issue['source_path']}:{issue['line']}"
+
+
+def _skipped_error(issue: dict[str, Any]) -> RawInputError:
+    """Rebuild the error of a skipped file from its issue (see :func:`skipped_issue`)."""
+    expected = str(issue["message"]).removeprefix(_SKIPPED_MESSAGE)
+    return RawInputError.from_dict(
+        {
+            "path": issue["source_path"],
+            "line": issue["line"],
+            "expected": expected,
+            "found": issue["text"],
+        }
+    )
 
 
 def skipped_files(work_dir: Path) -> list[str]:
@@ -435,7 +468,7 @@ def _parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) ->
             cached=True,
         )
     text = decode_raw(data, path=source.relative)
-    reference = build_reference(reference_texts)
+    reference = build_reference(reference_texts, str(reference_dir))
     event: str | None = None
     issues: tuple[Issue, ...]
     if source.kind == "program":
@@ -618,15 +651,16 @@ def settle_parses(
     raw_dir: Path | str = "",
     skip_bad_files: bool = False,
 ) -> list[ParseSummary]:
-    """Return the parses in the order of ``sources``; stop on a bad file, or set bad ones aside.
+    """Return the parses in the order of ``sources``; stop on bad files, or set them aside.
 
-    Without ``skip_bad_files`` every bad file is logged (error) before the
-    first one is raised; with it they are reported by :func:`skip_bad_sources`.
+    Without ``skip_bad_files``, the bad files kept aside by discovery, those
+    that failed to parse and, among the files parsed, those that repeat another
+    file's event are logged (error) and raised together; with it they are
+    reported by :func:`skip_bad_sources`.
 
     Raises:
-        RawInputError: Without ``skip_bad_files``, the error of the first bad
-            file (in the order of ``sources``); with it, when no file is left
-            (see :func:`skip_bad_sources`).
+        RawInputErrors: Without ``skip_bad_files``, every problem found, sorted by
+            file and line; with it, when no file is left (see :func:`skip_bad_sources`).
     """
     order = {s.source_id: i for i, s in enumerate(sources)}
 
@@ -637,13 +671,23 @@ def settle_parses(
 
     ordered = sorted(outcomes, key=position)
     failed = [(o.source, o.error) for o in ordered if isinstance(o, ParseFailure)]
-    if failed and not skip_bad_files:
-        for _, err in failed:  # all of them, so one run shows every file to fix
-            log.error("bad raw file: %s", err)
-        raise failed[0][1]
-    if failed:
-        skip_bad_sources(work_dir, failed, "parse", raw_dir)
-    return [o for o in ordered if isinstance(o, ParseSummary)]
+    parsed = [o for o in ordered if isinstance(o, ParseSummary)]
+    if skip_bad_files:
+        if failed:
+            skip_bad_sources(work_dir, failed, "parse", raw_dir)
+        return parsed
+    kept = work_dir / _DISCOVERY_PROBLEMS
+    problems = [RawInputError.from_dict(d) for d in io.read_json(kept)] if kept.is_file() else []
+    problems += [err for _, err in failed]
+    if problems:
+        # The files that did parse are checked for a repeated event too, so that this
+        # one stop names every problem (build_tables would find it only after a fix).
+        problems += [err for _, err in _repeated_event_failures(work_dir)]
+        every = RawInputErrors(problems)
+        for problem in every.problems:
+            log.error("bad raw file: %s", problem)
+        raise every
+    return parsed
 
 
 def _sources_table(work_dir: Path) -> pl.DataFrame:
@@ -708,7 +752,7 @@ def build_tables(
             stg = concat_stg([io.read_stacked(sorted((work_dir / "stg").iterdir()))])
         counter["items"] = stg["stg_authorships"].height
         reference_texts = io.read_reference(reference_dir)
-        reference = build_reference(reference_texts)
+        reference = build_reference(reference_texts, str(reference_dir))
         # The outside data the reference files include, with its licences, for datapackage.json.
         io.write_json(reference_data_sources(reference_texts), work_dir / "data_sources.json")
         # The current release's tables, from its read-only archived copy when it can be read.
@@ -732,10 +776,32 @@ def build_tables(
 def _set_aside_repeated_events(
     work_dir: Path, sessions: pl.DataFrame, skip_bad_files: bool
 ) -> bool:
-    """Raise for a file that repeats another's event, or set it aside; True if any was."""
+    """Raise for the files that repeat another's event, or set them aside; True if any was."""
+    failures = _repeated_event_failures(work_dir, sessions)
+    if not failures:
+        return False
+    if not skip_bad_files:
+        raise RawInputErrors([err for _, err in failures])
+    skip_bad_sources(work_dir, failures, "combine")
+    return True
+
+
+def _repeated_event_failures(
+    work_dir: Path, sessions: pl.DataFrame | None = None
+) -> list[tuple[SourceSummary, RawInputError]]:
+    """Return each parsed file that prints the program items of another's event, with its error.
+
+    ``sessions`` is the staging sessions of every parsed file (read from the
+    work folder when not given).
+    """
+    if sessions is None:
+        folders = sorted((work_dir / "stg").iterdir()) if (work_dir / "stg").is_dir() else []
+        if not folders:
+            return []
+        sessions = concat_stg([io.read_stacked(folders)])["stg_sessions"]
     sources = {s["source_id"]: s for s in io.read_json(work_dir / "sources.json")}
     paths = {source_id: s["relative"] for source_id, s in sources.items()}
-    failures = [
+    return [
         (
             SourceSummary(**sources[later]),
             RawInputError(
@@ -748,12 +814,6 @@ def _set_aside_repeated_events(
         )
         for later, earlier, event, line in repeated_events(sessions, paths)
     ]
-    if not failures:
-        return False
-    if not skip_bad_files:
-        raise failures[0][1]
-    skip_bad_sources(work_dir, failures, "combine")
-    return True
 
 
 def validate(work_dir: Path) -> dict[str, Any]:
@@ -989,18 +1049,19 @@ def run_pipeline(
     """Run every step in order without Prefect (what the flow does, task by task).
 
     The run holds the lock on ``out_dir`` throughout (see :func:`pipeline_run`);
-    the summary lists the files parsed and those taken from the cache. A bad raw
-    file stops the run and nothing is published, unless ``skip_bad_files``: then
+    the summary lists the files parsed and those taken from the cache. Bad raw
+    files stop the run, all named in one :class:`~confdata.errors.RawInputErrors`,
+    and nothing is published, unless ``skip_bad_files``: then
     the other files are published and the bad ones listed first in the quality
     report (and in the summary's ``skipped``); if every file is bad, nothing is.
     ``licence`` is the SPDX id ``datapackage.json`` declares (checked first).
     """
     licence_entry(licence)
     with pipeline_run(out_dir, lock_timeout) as work:
-        sources = discover_sources(raw_dir, work, skip_bad_files)
         ref = reference_dir or io.reference_dir_for(raw_dir)
+        sources = discover_sources(raw_dir, work, skip_bad_files, ref)
         # One batch of every file, parsed in order (the flow splits them for its workers);
-        # every bad file is found, then the first stops the run or all are set aside.
+        # every bad file is found, then all stop the run together or are set aside.
         outcomes = parse_batch(sources, ref, work)
         parses = settle_parses(sources, outcomes, work, raw_dir, skip_bad_files)
         build_tables(work, ref, out_dir, skip_bad_files)

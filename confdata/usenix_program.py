@@ -28,6 +28,7 @@ from confdata.author_lines import AuthorLineParse, PrintedAuthor, parse_author_l
 from confdata.errors import RawInputError
 from confdata.issues import Issue
 from confdata.org_words import OrgKnowledge
+from confdata.program_end import check_program_end, reads_as_prose
 from confdata.raw_text import MAX_LINE_CHARS
 from confdata.usenix_lines import (
     DAY_RE,
@@ -44,7 +45,7 @@ from confdata.usenix_lines import (
 # change a parse's output (this module, usenix_lines, author_lines, org_words,
 # staging.program_frames): cached parses of programs are keyed on it (see README,
 # "Incremental runs, locking and crash safety").
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 _YEAR_SUFFIX = re.compile(r"'(\d{2})\b")
 _FULL_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
@@ -125,6 +126,8 @@ class _Ctx:
     # Author lines already parsed in this page: the grammar asks about the same
     # line several times (is it a room? an author line? where does the paper end?).
     authors: dict[tuple[str, bool], AuthorLineParse] = field(default_factory=dict)
+    # The number of the page's last non-blank line: how the page ends is program_end's call.
+    last_no: int = 0
 
     def author_line(self, text: str, expect_affiliations: bool = True) -> AuthorLineParse:
         """Parse an author line (``author_lines.parse_author_line``), once per text."""
@@ -187,13 +190,16 @@ def parse_program(
 
     Raises:
         RawInputError: When the text is not a program page or ends in the
-            middle of a program item; the error names the line and what was expected.
+            middle of a program item where a title or author line may be cut
+            (one whose text alone was cut is a ``truncated-text`` warning; see
+            :mod:`confdata.program_end`); the error names the line and what was expected.
     """
     ctx = _Ctx(source_path, rules, knowledge)
     # Only "\n" ends a line (see raw_text), so line numbers are those an editor shows.
     lines = [classify(no, raw, rules) for no, raw in enumerate(text.split("\n"), 1) if raw.strip()]
     if not lines:
         raise ctx.fail(0, "a USENIX technical-sessions page, found an empty file")
+    ctx.last_no = lines[-1].no
     event, year, header_line = _event(lines, ctx)
     first_day = next((i for i, ln in enumerate(lines) if ln.kind is LineKind.DAY), None)
     if first_day is None:
@@ -217,6 +223,8 @@ def parse_program(
             )
         for time_line, slot_lines in _split(day_lines, LineKind.TIME):
             sessions.extend(_slot(date, day_line, time_line, slot_lines, event, year, ctx))
+    if (cut := check_program_end(text, lines, sessions, source_path)) is not None:
+        ctx.issues.append(cut)
     return ProgramParse(event, year, header_line, tuple(sessions), tuple(ctx.issues))
 
 
@@ -590,7 +598,11 @@ def _check_end(tail: list[Line], ctx: _Ctx) -> None:
     if last.kind is LineKind.TEXT and not _is_sentence(last.text):
         if _is_author_like(last.text, ctx):
             raise ctx.fail(last, "'Available Media' (or another media line) after the author line")
-        if len(tail) == 1 or _is_sentence(tail[-2].text):
+        if last.no == ctx.last_no:
+            return  # a title, or an abstract cut short? program_end tells from the whole page
+        # A paragraph that only lacks its final punctuation is an abstract, not a title.
+        title_like = len(tail) == 1 or _is_sentence(tail[-2].text)
+        if title_like and not reads_as_prose(last.text):
             raise ctx.fail(last, "an author line after the paper title")
 
 

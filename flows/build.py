@@ -32,7 +32,7 @@ from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from confdata import io, stage_times, steps
-from confdata.errors import RawInputError, ValidationFailed
+from confdata.errors import RawInputError, ValidationFailed, failure_report
 from confdata.licences import DEFAULT_LICENCE, LICENCES, licence_entry
 
 # The whole run's time budget. A scheduled run that hangs (a stuck network mount, say)
@@ -610,8 +610,7 @@ def main(argv: list[str] | None = None) -> int:
             licence=args.licence,
         )
     except (RawInputError, ValidationFailed, steps.RunLocked) as err:
-        print(f"error: {err}", file=sys.stderr)
-        print(f"nothing was published; {args.out}/ is unchanged", file=sys.stderr)
+        print(failure_report(err, args.out), file=sys.stderr)
         return 1
     if args.summary_json:
         summary = Path(args.summary_json)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import flows.build
-from confdata.errors import RawInputError
+from confdata.errors import RawInputError, problems_of
 from flows.build import build_dataset
 from tests.conftest import FIXTURES, NSDI26, RAW
 
@@ -138,12 +138,13 @@ def test_a_bad_file_in_a_batch_on_dask_is_skipped_and_reported(
 def test_without_skip_bad_files_a_batched_run_stops_at_the_first_bad_file(
     prefect_harness: None, corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Every bad file is logged, then the first one stops the run; nothing is published."""
+    """Every bad file is logged, then all stop the run together; nothing is published."""
     (corpus / "a-truncated.txt").write_bytes(TRUNCATED.read_bytes())
     (corpus / "z-truncated.txt").write_bytes(TRUNCATED.read_bytes())
     with pytest.raises(RawInputError) as err:
         build_dataset(raw_dir=str(corpus), out_dir=str(tmp_path / "out"))
     assert (err.value.path, err.value.line) == ("a-truncated.txt", 31)
+    assert [p.path for p in problems_of(err.value)] == ["a-truncated.txt", "z-truncated.txt"]
     logged = [r.getMessage() for r in caplog.records if r.name == "confdata.steps"]
     assert any("a-truncated.txt:31" in m for m in logged)
     assert any("z-truncated.txt:31" in m for m in logged)

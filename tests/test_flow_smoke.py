@@ -66,14 +66,27 @@ def test_flow_publishes_its_summary_as_artifacts(prefect_harness: None, tmp_path
 def test_command_line_reports_a_bad_file_and_publishes_nothing(
     prefect_harness: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """It exits 1 naming the file and line, and creates no out/ folder."""
+    """It exits 1 naming every bad file at its line, and creates no out/ folder.
+
+    A binary file (found by discovery) and a program cut off in its first time
+    slot (found by its parse) are both named, one line each, then the count.
+    """
     raw = tmp_path / "raw"
     raw.mkdir()
     bad = FIXTURES / "programs" / "latin1_encoded.txt"
     (raw / bad.name).write_bytes(bad.read_bytes())
+    (raw / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    cut = FIXTURES / "programs" / "truncated_mid_paper.txt"
+    (raw / cut.name).write_bytes(cut.read_bytes())
     out = tmp_path / "out"
     assert main(["--raw", str(raw), "--out", str(out)]) == 1
-    assert "latin1_encoded.txt:5: expected UTF-8 text" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": expected")[0] for line in err[:3]] == [
+        "latin1_encoded.txt:5",
+        "photo.txt:0",
+        "truncated_mid_paper.txt:31",
+    ]
+    assert err[3] == f"error: 3 bad files; nothing was published; {out}/ is unchanged"
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
 
@@ -165,6 +178,7 @@ def test_command_line_refuses_an_out_that_is_not_a_release(
     (out / "thesis.txt").write_text("mine\n", encoding="utf-8")
     assert main(["--raw", str(raw), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert f"error: {out}: expected a release folder this pipeline wrote" in err
+    assert f"{out}:0: expected a release folder this pipeline wrote" in err
+    assert "error: the out folder is not a release of this pipeline; nothing was published" in err
     assert "thesis.txt" in err and "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == ["thesis.txt"]

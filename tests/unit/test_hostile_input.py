@@ -29,7 +29,7 @@ import pytest
 
 from confdata import io
 from confdata.academic_cv import parse_cv
-from confdata.errors import QUOTE_CHARS, RawInputError
+from confdata.errors import QUOTE_CHARS, RawInputError, failure_report, problems_of
 from confdata.raw_text import MAX_FILE_BYTES, MAX_LINE_CHARS, decode_raw, detect_kind
 from confdata.reference import Reference
 from confdata.steps import KIND_TESTS, discover_sources, run_pipeline
@@ -402,15 +402,20 @@ def _finishes(call: object, seconds: float = 20) -> object:
 
 
 def test_a_fifo_is_refused_without_being_opened(tmp_path: Path) -> None:
-    """A named pipe in raw/ is refused from its type; the run never blocks on it."""
+    """A named pipe in raw/ is refused from its type; the run never blocks on it.
+
+    Discovery keeps it aside and the good file is parsed (to find its problems
+    too); then the run stops naming the FIFO.
+    """
     folder = raw_folder(tmp_path, {"ok.txt": NSDI26.read_bytes()})
     os.mkfifo(folder / "pipe.txt")
     try:
-        outcome = _finishes(lambda: discover_sources(folder, tmp_path / "work"))
+        outcome = _finishes(lambda: run_pipeline(folder, tmp_path / "out"))
     finally:
         _unblock(folder / "pipe.txt")
     assert isinstance(outcome, RawInputError)
     assert outcome.path == "pipe.txt" and "FIFO" in str(outcome)
+    assert str(outcome).count("\n") == 0  # the only problem
 
 
 def test_a_fifo_swapped_in_after_listing_is_refused_without_blocking(tmp_path: Path) -> None:
@@ -516,8 +521,10 @@ def test_skip_bad_files_with_every_file_bad_publishes_nothing(tmp_path: Path) ->
         tmp_path, {LATIN1.name: LATIN1.read_bytes(), TRUNCATED.name: TRUNCATED.read_bytes()}
     )
     err = error_of(lambda: run_pipeline(folder, tmp_path / "out", skip_bad_files=True))
-    assert "every file was bad" in str(err)
-    assert f"{LATIN1.name}:5" in str(err) and f"{TRUNCATED.name}:31" in str(err)
+    assert [(p.path, p.line) for p in problems_of(err)] == [(LATIN1.name, 5), (TRUNCATED.name, 31)]
+    report = failure_report(err, "out")
+    assert "every raw file was bad" in report.splitlines()[-1]
+    assert report.splitlines()[:2] == str(err).splitlines()
     assert not (tmp_path / "out").exists()
 
 
@@ -553,6 +560,7 @@ def test_command_line_prints_the_located_error_without_a_traceback(tmp_path: Pat
     )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    assert f"error: {TRUNCATED.name}:31: expected an author line" in done.stderr
+    assert f"\n{TRUNCATED.name}:31: expected an author line" in f"\n{done.stderr}"
+    assert "error: 1 bad file; nothing was published" in done.stderr
     assert "Traceback" not in output
     assert not (tmp_path / "out").exists()

@@ -46,7 +46,7 @@ def test_a_folder_of_the_users_is_refused_and_kept(raw: Path, tmp_path: Path) ->
     with pytest.raises(OutTargetError) as err:
         run_pipeline(raw, out)
     assert str(err.value).startswith(
-        f"{out}: expected a release folder this pipeline wrote, an empty folder, or a path that "
+        f"{out}:0: expected a release folder this pipeline wrote, an empty folder, or a path that "
         "does not exist yet (a run replaces the whole folder), found 'a folder with no "
         "manifest.json; its entries: sub/, thesis.txt; nothing was touched'"
     )
