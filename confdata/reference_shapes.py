@@ -196,6 +196,7 @@ SHAPES = {
     for name, shape in SHAPES.items()
 }
 
+
 def describe(value: Any) -> str:
     """Say what a parsed YAML value is, for an error's "found" part.
 
