@@ -37,6 +37,7 @@ import polars as pl
 
 from confdata.names import name_key
 from confdata.people_evidence import (
+    CONTENT_KEY,
     MENTION_COLUMNS,
     ROLES,
     RULE_SAME_PAPER,
@@ -61,7 +62,8 @@ class PooledMentions:
 
     Attributes:
         mentions: One row per mention: ``mention_id``, ``rank`` (canonical
-            order), ``name_key`` and ``unit`` (the id of its unit's first mention).
+            order), ``name_key``, ``unit`` (the id of its unit's first mention)
+            and ``content_key`` (what the rank and person ids are derived from).
         units: Every unit, in canonical order of their first mentions.
         stars: The star links joining each pooled mention to its unit's first
             mention: ``left``, ``right``, ``name_key``, ``rule``, ``features``
@@ -81,15 +83,19 @@ def pool_mentions(
     """Validate the mention frame and pool its mentions into units (see the module docstring).
 
     ``keys_in_overrides`` are the name keys that curated overrides refer to: their
-    units keep their evidence even when alone in their block.
+    units keep their evidence even when alone in their block. Mentions are ranked
+    by their ``content_key`` when the frame has one (the pipeline's: the source's
+    content, line and position, see :mod:`confdata.people_ids`), else by their
+    ``mention_id``.
 
     Raises:
         ValueError: If a column is missing, a mention id is empty or repeats, a
             name or source is missing, or a role is unknown.
     """
     _validate(df)
+    content = df[CONTENT_KEY] if CONTENT_KEY in df.columns else df["mention_id"]
     frame = df.select(list(MENTION_COLUMNS)).with_columns(
-        canonical_ranks(df["mention_id"]).alias("rank")
+        canonical_ranks(content).alias("rank"), content.alias(CONTENT_KEY)
     )
     keys = {n: name_key(n) for n in frame["name_as_printed"].unique().to_list()}
     frame = frame.with_columns(
@@ -105,7 +111,7 @@ def pool_mentions(
     frame = _with_signature(frame, settings)
     frame = _with_nth_on_list(frame).with_columns(_unit_of(settings)).drop("_sig", "_nth")
     return PooledMentions(
-        mentions=frame.select("mention_id", "rank", "name_key", "unit").sort("rank"),
+        mentions=frame.select("mention_id", "rank", "name_key", "unit", CONTENT_KEY).sort("rank"),
         units=_units(frame, keys_in_overrides),
         stars=_stars(frame, settings),
     )
@@ -146,6 +152,11 @@ def _validate(df: pl.DataFrame) -> None:
     repeated = ids.filter(ids.is_duplicated())
     if repeated.len():
         raise ValueError(f"mention_id {repeated[0]!r} repeats")
+    if CONTENT_KEY in df.columns:
+        keys = df[CONTENT_KEY]
+        again = df.filter(keys.is_duplicated() | keys.is_null())["mention_id"]
+        if again.len():
+            raise ValueError(f"mention {again[0]!r}: its content_key is missing or repeats")
     checks = (
         (pl.col("name_as_printed").is_null(), "name_as_printed is missing"),
         (

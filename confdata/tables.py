@@ -18,11 +18,18 @@ from typing import Any
 import polars as pl
 
 from confdata.issues import Issue
-from confdata.mentions import mention_id_expr, person_mentions, with_paths
+from confdata.mentions import (
+    long_author_list_issues,
+    mention_id_expr,
+    person_mentions,
+    with_paths,
+)
 from confdata.org_registry import OrgRegistry
 from confdata.org_resolution import OrgResolver
+from confdata.people_ids import source_content_ids
 from confdata.people_overrides import Overrides
 from confdata.person_tables import resolve_authors
+from confdata.repeated_names import drop_repeated_names, repeated_name_issues
 
 # Re-exported for confdata.steps, which imports the staging functions from here;
 # new code imports them from confdata.staging.
@@ -141,10 +148,15 @@ def core_tables(
         pl.col("listing_id").replace_strict(ids, return_dtype=pl.Utf8).alias("paper_id"),
         pl.col("source_id").replace_strict(paths, default="").alias("_path"),
     )
+    stg, repeated = _without_repeated_names(stg, listings, paths)
     ranked = listings.sort(
         "paper_id", pl.col("from_program").not_(), "_path", "source_line"
     ).with_columns((pl.int_range(pl.len()).over("paper_id") == 0).alias("_primary"))
-    issues = _listing_issues(ranked)
+    issues = (
+        _listing_issues(ranked)
+        + repeated
+        + long_author_list_issues(stg["stg_authorships"], ranked, paths)
+    )
     awards = ranked.group_by("paper_id").agg(
         pl.col("awards").explode().drop_nulls().unique().sort().alias("_all_awards")
     )
@@ -181,11 +193,14 @@ def core_tables(
             paths=paths,
             resolver=resolver,
             registry=registry,
+            contents=source_content_ids(sources),
         ),
         overrides or Overrides(),
         previous.get("author_mentions"),
         previous.get("author_redirects"),
         paths,
+        previous.get("sources"),
+        sources,
     )
     issues += people.issues
     author_of = people.assignments
@@ -242,6 +257,39 @@ def core_tables(
     }
     summary = {"people": people.summary, "organizations": _org_summary(resolver)}
     return {name: _conform(name, df) for name, df in tables.items()}, issues, summary
+
+
+def _without_repeated_names(
+    stg: Mapping[str, pl.DataFrame], listings: pl.DataFrame, paths: Mapping[str, str]
+) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
+    """The staging frames with each name printed again on one list left out, and the issues.
+
+    See :mod:`confdata.repeated_names`.
+    """
+    authorships, again = drop_repeated_names(stg["stg_authorships"], "listing_id")
+    chairs, chairs_again = drop_repeated_names(stg["stg_chairs"], "session_id")
+    issues: list[Issue] = []
+    if again.height:
+        where = {
+            lid: (paths.get(sid, ""), pid)
+            for lid, sid, pid in listings.filter(
+                pl.col("listing_id").is_in(again["listing_id"].unique().implode())
+            )
+            .select("listing_id", "source_id", "paper_id")
+            .iter_rows()
+        }
+        issues += repeated_name_issues(
+            again, "listing_id", where, "repeated-author", "paper_authors"
+        )
+    if chairs_again.height:
+        where = {
+            sid: (paths.get(src, ""), sid)
+            for sid, src in chairs_again.select("session_id", "source_id").unique().iter_rows()
+        }
+        issues += repeated_name_issues(
+            chairs_again, "session_id", where, "repeated-chair", "session_chairs"
+        )
+    return {**stg, "stg_authorships": authorships, "stg_chairs": chairs}, issues
 
 
 def _with_author(

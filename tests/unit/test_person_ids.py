@@ -83,6 +83,7 @@ def test_split_keeps_the_id_on_one_part(raw: Path, tmp_path: Path) -> None:
 def test_carry_forward_gives_no_id_twice() -> None:
     """It never gives one published ID to two clusters."""
     ids = carry_forward_ids(
-        {"k1": ["f:1:1"], "k2": ["f:2:1"]}, {"f:1:1": "aut_a", "f:2:1": "aut_a"}
+        pl.DataFrame({"mention_id": ["f:1:1", "f:2:1"], "person_key": ["k1", "k2"]}),
+        pl.DataFrame({"mention_id": ["f:1:1", "f:2:1"], "author_id": ["aut_a", "aut_a"]}),
     )
     assert "aut_a" in ids.values() and len(set(ids.values())) == 2
