@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from confdata.bidi import visible_bidi_expr
 from confdata.errors import RawInputError
 from confdata.raw_text import MAX_FILE_BYTES
 from confdata.run_state import pause_point
@@ -295,15 +296,17 @@ def _json_array(col: pl.Expr) -> pl.Expr:
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     """Return the frame as it is written to CSV.
 
-    List columns become JSON arrays (``["a", "b"]``), and text cells a
-    spreadsheet would run as a formula get a leading apostrophe (OWASP CSV
-    injection guidance); the Parquet keeps the exact text.
+    List columns become JSON arrays (``["a", "b"]``); every bidirectional
+    control character of a text cell or list item is written as ``<U+202E>``
+    (:mod:`confdata.bidi`), then a text cell a spreadsheet would run as a formula
+    gets a leading apostrophe (OWASP CSV injection guidance); the Parquet keeps
+    the exact text.
     """
     exprs = []
     for name, dtype in df.schema.items():
         col = pl.col(name)
         if isinstance(dtype, pl.List) and dtype.inner == pl.Utf8:
-            exprs.append(_json_array(col).alias(name))
+            exprs.append(visible_bidi_expr(_json_array(col)).alias(name))
         elif isinstance(dtype, pl.List):
             # Other item types (none in the published tables) keep Python's encoding.
             exprs.append(
@@ -312,10 +315,11 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
                 )
             )
         elif dtype == pl.Utf8:
+            shown = visible_bidi_expr(col)
             exprs.append(
-                pl.when(col.str.contains(r"^[=+\-@\t\r]"))
-                .then(pl.lit("'") + col)
-                .otherwise(col)
+                pl.when(shown.str.contains(r"^[=+\-@\t\r]"))
+                .then(pl.lit("'") + shown)
+                .otherwise(shown)
                 .alias(name)
             )
         else:
