@@ -68,6 +68,42 @@ def drop_repeated_names(rows: pl.DataFrame, group: str) -> tuple[pl.DataFrame, p
     return kept.drop("_key"), later.drop("_key").sort(group, "position")
 
 
+def without_repeated_names(
+    stg: Mapping[str, pl.DataFrame], listings: pl.DataFrame, paths: Mapping[str, str]
+) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
+    """The staging frames with each name printed again on one list left out, and the issues.
+
+    Args:
+        stg: The concatenated ``stg_*`` frames of every source.
+        listings: Every listing with its ``paper_id`` and ``source_id``.
+        paths: Source ID -> raw file path.
+    """
+    authorships, again = drop_repeated_names(stg["stg_authorships"], "listing_id")
+    chairs, chairs_again = drop_repeated_names(stg["stg_chairs"], "session_id")
+    issues: list[Issue] = []
+    if again.height:
+        where = {
+            lid: (paths.get(sid, ""), pid)
+            for lid, sid, pid in listings.filter(
+                pl.col("listing_id").is_in(again["listing_id"].unique().implode())
+            )
+            .select("listing_id", "source_id", "paper_id")
+            .iter_rows()
+        }
+        issues += repeated_name_issues(
+            again, "listing_id", where, "repeated-author", "paper_authors"
+        )
+    if chairs_again.height:
+        where = {
+            sid: (paths.get(src, ""), sid)
+            for sid, src in chairs_again.select("session_id", "source_id").unique().iter_rows()
+        }
+        issues += repeated_name_issues(
+            chairs_again, "session_id", where, "repeated-chair", "session_chairs"
+        )
+    return {**stg, "stg_authorships": authorships, "stg_chairs": chairs}, issues
+
+
 def repeated_name_issues(
     later: pl.DataFrame,
     group: str,

@@ -29,12 +29,20 @@ from confdata.org_resolution import OrgResolver
 from confdata.people_ids import source_content_ids
 from confdata.people_overrides import Overrides
 from confdata.person_tables import resolve_authors
-from confdata.repeated_names import drop_repeated_names, repeated_name_issues
+from confdata.repeated_names import without_repeated_names
 
 # Re-exported for confdata.steps, which imports the staging functions from here;
 # new code imports them from confdata.staging.
 from confdata.staging import concat_stg, cv_frames, program_frames
-from confdata.works import EVENT_SCOPED_KINDS, Listing, assign_works, work_id, work_title_key
+from confdata.works import (
+    EVENT_SCOPED_KINDS,
+    WORK_CANDIDATE_LIMIT,
+    WORK_FACTS_LIMIT,
+    Listing,
+    assign_works,
+    work_id,
+    work_title_key,
+)
 from schemas.tables import MODELS
 
 __all__ = ["concat_stg", "core_tables", "cv_frames", "program_frames"]
@@ -47,8 +55,10 @@ def _conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
     return df.select(list(model.to_schema().columns)).sort(pk)
 
 
-def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, str]:
-    """Listing ID -> paper ID (``confdata.works``).
+def _paper_ids(
+    listings: pl.DataFrame, authorships: pl.DataFrame, limited: list[str]
+) -> dict[str, str]:
+    """Listing ID -> paper ID (``confdata.works``); ``limited`` gets the listings where a limit applied.
 
     A listing whose title key (and scope) no other listing shares is a work of
     its own, and its ID is computed directly; only listings that share a title
@@ -86,7 +96,8 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
     )
     ids.update(
         assign_works(
-            [
+            limited=limited,
+            listings=[
                 Listing(
                     listing_id=row["listing_id"],
                     title=row["title"],
@@ -108,7 +119,7 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
                     "other_titles",
                 )
                 .iter_rows(named=True)
-            ]
+            ],
         )
     )
     return ids
@@ -143,12 +154,13 @@ def core_tables(
     """
     previous = previous or {}
     paths = dict(zip(sources["source_id"], sources["path"], strict=True))
-    ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"])
+    limited: list[str] = []
+    ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"], limited)
     listings = stg["stg_listings"].with_columns(
         pl.col("listing_id").replace_strict(ids, return_dtype=pl.Utf8).alias("paper_id"),
         pl.col("source_id").replace_strict(paths, default="").alias("_path"),
     )
-    stg, repeated = _without_repeated_names(stg, listings, paths)
+    stg, repeated = without_repeated_names(stg, listings, paths)
     ranked = listings.sort(
         "paper_id", pl.col("from_program").not_(), "_path", "source_line"
     ).with_columns((pl.int_range(pl.len()).over("paper_id") == 0).alias("_primary"))
@@ -156,6 +168,7 @@ def core_tables(
         _listing_issues(ranked)
         + repeated
         + long_author_list_issues(stg["stg_authorships"], ranked, paths)
+        + _work_limit_issues(ranked, limited)
     )
     awards = ranked.group_by("paper_id").agg(
         pl.col("awards").explode().drop_nulls().unique().sort().alias("_all_awards")
@@ -259,39 +272,6 @@ def core_tables(
     return {name: _conform(name, df) for name, df in tables.items()}, issues, summary
 
 
-def _without_repeated_names(
-    stg: Mapping[str, pl.DataFrame], listings: pl.DataFrame, paths: Mapping[str, str]
-) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
-    """The staging frames with each name printed again on one list left out, and the issues.
-
-    See :mod:`confdata.repeated_names`.
-    """
-    authorships, again = drop_repeated_names(stg["stg_authorships"], "listing_id")
-    chairs, chairs_again = drop_repeated_names(stg["stg_chairs"], "session_id")
-    issues: list[Issue] = []
-    if again.height:
-        where = {
-            lid: (paths.get(sid, ""), pid)
-            for lid, sid, pid in listings.filter(
-                pl.col("listing_id").is_in(again["listing_id"].unique().implode())
-            )
-            .select("listing_id", "source_id", "paper_id")
-            .iter_rows()
-        }
-        issues += repeated_name_issues(
-            again, "listing_id", where, "repeated-author", "paper_authors"
-        )
-    if chairs_again.height:
-        where = {
-            sid: (paths.get(src, ""), sid)
-            for sid, src in chairs_again.select("session_id", "source_id").unique().iter_rows()
-        }
-        issues += repeated_name_issues(
-            chairs_again, "session_id", where, "repeated-chair", "session_chairs"
-        )
-    return {**stg, "stg_authorships": authorships, "stg_chairs": chairs}, issues
-
-
 def _with_author(
     df: pl.DataFrame, paths: Mapping[str, str], position: pl.Expr, author_of: pl.DataFrame
 ) -> pl.DataFrame:
@@ -372,6 +352,33 @@ def _org_summary(resolver: OrgResolver) -> dict[str, Any]:
             if m.method == "fuzzy"
         ],
     }
+
+
+def _work_limit_issues(ranked: pl.DataFrame, limited: list[str]) -> list[Issue]:
+    """One issue per title whose same-work detection a limit cut (``confdata.works``)."""
+    papers = ranked.filter(pl.col("listing_id").is_in(limited))["paper_id"].implode()
+    # Located at the work's primary listing (the first program listing by path and line).
+    rows = ranked.filter(pl.col("_primary") & pl.col("paper_id").is_in(papers)).sort(
+        "_path", "source_line"
+    )
+    return [
+        Issue(
+            code="same-work-limit",
+            severity="warning",
+            message=(
+                f"{row['title']!r} is printed by so many listings of one year that each was "
+                f"compared with at most {WORK_CANDIDATE_LIMIT} works and {WORK_FACTS_LIMIT} "
+                "author lists of each (so that the work stays linear in the input); some "
+                "listings of one work may have been given separate papers"
+            ),
+            source_path=row["_path"],
+            line=row["source_line"],
+            text=row["title"],
+            table="papers",
+            key=row["paper_id"],
+        )
+        for row in rows.iter_rows(named=True)
+    ]
 
 
 def _listing_issues(ranked: pl.DataFrame) -> list[Issue]:

@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+from confdata import works
 from confdata.mentions import COAUTHOR_LIST_LIMIT, person_mentions
 from confdata.org_resolution import OrgResolver
 from confdata.people import resolve_people
@@ -182,3 +184,61 @@ def test_an_author_list_past_the_limit_is_reported_at_its_line(tmp_path: Path) -
     long = [i for i in _issues(tmp_path / "long" / "out") if i["code"] == "long-author-list"]
     assert [(i["source_path"], i["line"]) for i in long] == [("program.txt", 17)]
     assert f"{COAUTHOR_LIST_LIMIT + 1} authors" in str(long[0]["message"])
+
+
+def _count_compatibility_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the calls of works._compatible (the real function still decides)."""
+    calls = [0]
+    real = works._compatible
+
+    def counted(a: object, b: object) -> bool:
+        calls[0] += 1
+        return real(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(works, "_compatible", counted)
+    return calls
+
+
+def test_one_title_printed_by_unrelated_listings_costs_no_pairwise_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2,000 listings of "A Study" with unrelated authors: 2 million checks before, none now."""
+    calls = _count_compatibility_checks(monkeypatch)
+    rows = [
+        works.Listing(f"l{i:05d}", "A Study", 2025, "research", "NSDI", (f"Bo {_family(i)}",))
+        for i in range(2000)
+    ]
+    limited: list[str] = []
+    assert len(set(works.assign_works(rows, limited).values())) == 2000
+    assert calls[0] == 0 and limited == []
+
+
+def test_listings_without_authors_are_checked_against_at_most_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Patents of one title, no author, distinct numbers: each is a work; the checks are capped."""
+    calls = _count_compatibility_checks(monkeypatch)
+    n = 3 * works.WORK_CANDIDATE_LIMIT
+    rows = [
+        works.Listing(f"l{i:05d}", "Method", 2025, "patent", None, (), (f"US{i}",))
+        for i in range(n)
+    ]
+    limited: list[str] = []
+    assert len(set(works.assign_works(rows, limited).values())) == n
+    assert calls[0] <= n * works.WORK_CANDIDATE_LIMIT
+    assert limited == ["l00000"]
+
+
+def test_a_work_listed_past_the_limit_is_reported(tmp_path: Path) -> None:
+    """70 listings of one title sharing an author are one work; its later ones were compared
+    with its first 64 author lists only, and the report says so at its first listing."""
+    papers = [f"Ke Sun and Bo {_family(i)}" for i in range(works.WORK_FACTS_LIMIT + 6)]
+    text = _HEAD + "".join(
+        f"A Study\n\n{authors}\n\nAvailable Media\n\nAbstract {p}.\n\n"
+        for p, authors in enumerate(papers)
+    )
+    rows = _release(tmp_path, "same", text)
+    assert rows["papers"] == 1
+    out = tmp_path / "same" / "out"
+    [issue] = [i for i in _issues(out) if i["code"] == "same-work-limit"]
+    assert (issue["source_path"], issue["line"], issue["text"]) == ("program.txt", 15, "A Study")
