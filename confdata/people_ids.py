@@ -295,6 +295,9 @@ def redirects(
     """
     owner_now = {m: pid for pid, ms in current.items() for m in ms}
     owner_before = {m: pid for pid, ms in previous.items() for m in ms}
+    # The previous persons among each current person's mentions, gathered once per
+    # person: a merge of k persons would otherwise scan its mentions k times.
+    before_in: dict[str, set[str]] = {}
     out: list[tuple[str, str | None, str]] = []
     for old in sorted(previous):
         if old in current:
@@ -306,13 +309,27 @@ def redirects(
         new, count = min(overlap.items(), key=lambda item: (-item[1], item[0]))
         total = len(set(previous[old]))
         if len(overlap) > 1:
-            others = ", ".join(sorted(pid for pid in overlap if pid != new))
+            others = _some(sorted(pid for pid in overlap if pid != new))
             reason = f"split: {count} of {total} mentions went to {new}, the others to {others}"
         else:
-            joined = sorted({owner_before[m] for m in current[new] if m in owner_before} - {old})
+            if new not in before_in:
+                before_in[new] = {owner_before[m] for m in current[new] if m in owner_before}
+            joined = sorted(before_in[new] - {old})
             if joined:
-                reason = f"merged: with {', '.join(joined)}"
+                reason = f"merged: with {_some(joined)}"
             else:
                 reason = f"renamed: {count} of {total} mentions, earliest mention changed"
         out.append((old, new, reason))
     return out
+
+
+# A reason names at most this many other persons: a merge of k persons would
+# otherwise write k reasons of k IDs each.
+_NAMED_IN_REASON = 5
+
+
+def _some(ids: list[str]) -> str:
+    """The first IDs of a sorted list, comma-separated, and how many more."""
+    shown = ", ".join(ids[:_NAMED_IN_REASON])
+    more = len(ids) - _NAMED_IN_REASON
+    return shown + (f" and {more:,} more" if more > 0 else "")

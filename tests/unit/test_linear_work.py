@@ -16,7 +16,7 @@ import pytest
 from confdata import works
 from confdata.mentions import COAUTHOR_LIST_LIMIT, person_mentions
 from confdata.org_resolution import OrgResolver
-from confdata.people import resolve_people
+from confdata.people import redirects, resolve_people
 from confdata.people_evidence import GREEDY_CLUSTER_LIMIT
 from confdata.reference import Reference
 from confdata.staging import STG_SCHEMAS, empty_stg
@@ -242,3 +242,14 @@ def test_a_work_listed_past_the_limit_is_reported(tmp_path: Path) -> None:
     out = tmp_path / "same" / "out"
     [issue] = [i for i in _issues(out) if i["code"] == "same-work-limit"]
     assert (issue["source_path"], issue["line"], issue["text"]) == ("program.txt", 15, "A Study")
+
+
+def test_a_merge_of_many_published_people_writes_short_reasons() -> None:
+    """2,000 published people merged into one: each redirect named the 1,998 others before."""
+    previous = {f"aut_{i:016x}": [f"p.txt:{i + 1}:1"] for i in range(2000)}
+    current = {"aut_0000000000000000": [m for ms in previous.values() for m in ms]}
+    rows = redirects(previous, current)
+    assert len(rows) == 1999
+    assert all(new == "aut_0000000000000000" for _, new, _ in rows)
+    assert max(len(reason) for _, _, reason in rows) < 200
+    assert rows[0][2].endswith("and 1,994 more")
