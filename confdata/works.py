@@ -182,7 +182,7 @@ def _cluster(members: list[Listing]) -> tuple[list[list[Listing]], bool]:
     Time paper printed in every program of a series), so each cluster keeps its
     distinct facts. Listings come with a year first (ordered by year), those
     without last; a listing with a year is only compatible with clusters of that
-    year. A cluster can take a listing naming people only if one of its members
+    year (in :func:`_content_order`). A cluster can take a listing naming people only if one of its members
     names one of them or none of its members names anyone: the index ``named``
     (person -> clusters) and the set ``anonymous`` give those candidates.
     """
@@ -193,7 +193,7 @@ def _cluster(members: list[Listing]) -> tuple[list[list[Listing]], bool]:
     named: dict[str, set[int]] = {}
     anonymous: set[int] = set()
     cut = False
-    for listing in sorted(members, key=lambda x: (x.year is None, x.year or 0, x.listing_id)):
+    for listing in sorted(members, key=_content_order):
         facts = _Facts.of(listing)
         if facts.people:
             pool = set(anonymous).union(*(named.get(p, ()) for p in facts.people))
@@ -226,6 +226,16 @@ def _cluster(members: list[Listing]) -> tuple[list[list[Listing]], bool]:
             for p in facts.people:
                 named.setdefault(p, set()).add(home)
     return clusters, cut
+
+
+def _content_order(x: Listing) -> tuple[object, ...]:
+    """Order listings by what they print (ties stay in listing ID order).
+
+    So that which work a listing joins never depends on its file's name (the
+    listing ID hashes the source's): two listings that tie print the same facts
+    and join the same work.
+    """
+    return (x.year is None, x.year or 0, x.authors, x.identifiers, x.other_titles, x.title)
 
 
 def _fits(facts: _Facts, seen: set[_Facts], distinct: list[_Facts]) -> bool:
