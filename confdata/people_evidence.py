@@ -233,7 +233,8 @@ def _greedy_links(
     none, its contradictions and its nearest comparison (the best score; ties:
     the earliest cluster), so that a possible homonym is still reported and the
     links grow with the units, not with units x clusters. The work is units x
-    clusters, at most units x :data:`GREEDY_CLUSTER_LIMIT`.
+    clusters, at most units x :data:`GREEDY_CLUSTER_LIMIT`. Then the clusters are
+    compared with each other once (:func:`_rejoin`).
     """
     clusters: list[_Unit] = []
     links: list[_Link] = []
@@ -254,8 +255,33 @@ def _greedy_links(
             clusters.append(u)
         else:
             alone.append(u.rep)
+    links.extend(_rejoin(key, clusters, settings))
     limit = BlockLimit(key, len(units), len(alone), alone[0]) if alone else None
     return links, limit
+
+
+def _rejoin(key: str, clusters: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
+    """Compare the clusters of a greedy block with each other once, with their pooled evidence.
+
+    A unit met before the units that connect it to a cluster starts a cluster of
+    its own; this one pass (in canonical order, each cluster taking in the later
+    ones it accepts) joins them, so that the outcome depends less on the order of
+    the units. At most :data:`GREEDY_CLUSTER_LIMIT` squared over two comparisons.
+    """
+    links = []
+    alive = [True] * len(clusters)
+    for a in range(len(clusters)):
+        if not alive[a]:
+            continue
+        for b in range(a + 1, len(clusters)):
+            if not alive[b]:
+                continue
+            link = _compare(key, clusters[a], clusters[b], settings)
+            if link.accept:
+                links.append(link)
+                clusters[a] = _pooled(clusters[a], clusters[b])
+                alive[b] = False
+    return links
 
 
 def _pooled(c: _Unit, u: _Unit) -> _Unit:
