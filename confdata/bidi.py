@@ -38,6 +38,19 @@ def visible_bidi(text: str) -> str:
     return text if text.isascii() else text.translate(_TABLE)
 
 
+_CLASS = "[" + "".join(BIDI_CONTROLS) + "]"
+
+
 def visible_bidi_expr(column: pl.Expr) -> pl.Expr:
     """:func:`visible_bidi` on a text column, in one pass (Aho-Corasick over the controls)."""
     return column.str.replace_many(list(BIDI_CONTROLS), list(_VISIBLE))
+
+
+def has_bidi(texts: pl.Series) -> bool:
+    """True when any text of the series holds a bidirectional control.
+
+    Only the texts that are not ASCII are searched (the controls are not), so that
+    the check costs little on the published tables, where they are rare.
+    """
+    rest = texts.filter(texts.str.len_bytes() != texts.str.len_chars())
+    return bool(rest.len()) and bool(rest.str.contains(_CLASS).any())

@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from confdata.bidi import visible_bidi_expr
+from confdata.bidi import has_bidi, visible_bidi_expr
 from confdata.errors import RawInputError
 from confdata.raw_text import MAX_FILE_BYTES
 from confdata.run_state import pause_point
@@ -306,7 +306,10 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in df.schema.items():
         col = pl.col(name)
         if isinstance(dtype, pl.List) and dtype.inner == pl.Utf8:
-            exprs.append(visible_bidi_expr(_json_array(col)).alias(name))
+            encoded = _json_array(col)
+            if has_bidi(df[name].explode().drop_nulls()):
+                encoded = visible_bidi_expr(encoded)
+            exprs.append(encoded.alias(name))
         elif isinstance(dtype, pl.List):
             # Other item types (none in the published tables) keep Python's encoding.
             exprs.append(
@@ -315,7 +318,8 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
                 )
             )
         elif dtype == pl.Utf8:
-            shown = visible_bidi_expr(col)
+            # Rewritten only where needed: the controls are rare, and a rewrite costs a pass.
+            shown = visible_bidi_expr(col) if has_bidi(df[name].drop_nulls()) else col
             exprs.append(
                 pl.when(shown.str.contains(r"^[=+\-@\t\r]"))
                 .then(pl.lit("'") + shown)
