@@ -20,7 +20,6 @@ from typing import Any
 import polars as pl
 
 from confdata.people_evidence import (
-    CONTENT_KEY,
     RULE_CANNOT_LINK,
     RULE_CONFLICTING_ORGS,
     RULE_MUST_LINK,
@@ -326,12 +325,7 @@ class _Resolver:
         earliest = {
             root: min(reps, key=lambda r: self.by_id[r].rank) for root, reps in reps_of.items()
         }
-        mentions = self.pooled.mentions
-        content_of = dict(
-            mentions.filter(pl.col("mention_id").is_in(sorted(earliest.values())))
-            .select("mention_id", CONTENT_KEY)
-            .iter_rows()
-        )
+        content_of = self.pooled.rep_content
         person_of_root = {
             root: person_id_of_earliest(content_of[rep]) for root, rep in earliest.items()
         }

@@ -62,17 +62,20 @@ class PooledMentions:
 
     Attributes:
         mentions: One row per mention: ``mention_id``, ``rank`` (canonical
-            order), ``name_key``, ``unit`` (the id of its unit's first mention)
-            and ``content_key`` (what the rank and person ids are derived from).
+            order), ``name_key`` and ``unit`` (the id of its unit's first mention).
         units: Every unit, in canonical order of their first mentions.
         stars: The star links joining each pooled mention to its unit's first
             mention: ``left``, ``right``, ``name_key``, ``rule``, ``features``
             (JSON), ``score``, ``merged`` (always true) and both ends' ranks.
+        rep_content: Each unit's first mention -> its content key (what the
+            ranks and person ids are derived from); kept for units only, since
+            a person's id is its earliest unit's first mention's.
     """
 
     mentions: pl.DataFrame
     units: list[_Unit]
     stars: pl.DataFrame
+    rep_content: dict[str, str]
 
 
 def pool_mentions(
@@ -110,10 +113,12 @@ def pool_mentions(
     )
     frame = _with_signature(frame, settings)
     frame = _with_nth_on_list(frame).with_columns(_unit_of(settings)).drop("_sig", "_nth")
+    reps = frame.filter(pl.col("mention_id") == pl.col("unit"))
     return PooledMentions(
-        mentions=frame.select("mention_id", "rank", "name_key", "unit", CONTENT_KEY).sort("rank"),
+        mentions=frame.select("mention_id", "rank", "name_key", "unit").sort("rank"),
         units=_units(frame, keys_in_overrides),
         stars=_stars(frame, settings),
+        rep_content=dict(zip(reps["mention_id"], reps[CONTENT_KEY], strict=True)),
     )
 
 
