@@ -7,16 +7,17 @@ authorship and a mention, and since two mentions on one list are two people,
 resolution would have to keep them all apart from each other and compare each
 with every other: a name printed 580 times on each of 20 papers made 3.4
 million ``author_links``. So, before any table is built, every printing of a
-name key after its first on one list is set aside (:func:`drop_repeated_names`):
-the authorship stays at the position of the first printing, the later positions
-are left out of ``paper_authors`` (positions keep their printed numbers, so a
-gap shows where a printing was set aside), and each repeated name is one issue
+name after its first on one list (the same name key, initials compatible) is
+set aside (:func:`drop_repeated_names`): the authorship stays at the position
+of the first printing, the later positions are left out of ``paper_authors``
+(positions keep their printed numbers, so a gap shows where a printing was set
+aside), and each repeated name is one issue
 ``repeated-author`` (``repeated-chair`` for chairs) at its line, with every
 position. Organizations printed only with a later printing are not given to the
 kept authorship (the page does not say they are that person's); they are named
 in the issue, and the listing's ``authors_as_printed`` keeps the whole list as
-printed. A name with an empty key (no letters) is never set aside. The module is
-pure.
+printed. A name with an empty key (no letters) is never set aside, nor are
+namesakes whose initials disagree (two people). The module is pure.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ from collections.abc import Mapping
 import polars as pl
 
 from confdata.issues import Issue
-from confdata.names import name_key
+from confdata.names import initials_compatible, name_key
 
 
 def drop_repeated_names(rows: pl.DataFrame, group: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split rows into those kept and the later printings of a name key within one ``group``.
+    """Split rows into those kept and the later printings of a name within one ``group``.
+
+    A later printing is the same name when it has the first printing's name key
+    and compatible initials (:func:`confdata.names.initials_compatible`: "P.
+    Brighten Godfrey" and "Brighten Godfrey" are one name, "P. Brighten Godfrey"
+    and "Q. Brighten Godfrey" two people).
 
     Args:
         rows: Rows with ``group``, ``position``, ``name_as_printed`` and
@@ -61,6 +67,15 @@ def drop_repeated_names(rows: pl.DataFrame, group: str) -> tuple[pl.DataFrame, p
     )
     later = candidates.join(first, on=[group, "_key"]).filter(
         pl.col("position") != pl.col("first_position")
+    )
+    # Namesakes whose initials disagree ("P. Brighten Godfrey", "Q. Brighten Godfrey")
+    # are two people printed on one list, not one name printed twice: both are kept.
+    pairs = later.select("first_name", "name_as_printed").unique()
+    same = {(a, b): initials_compatible(a, b) for a, b in pairs.iter_rows()}
+    later = later.filter(
+        pl.struct("first_name", "name_as_printed").map_elements(
+            lambda r: same[(r["first_name"], r["name_as_printed"])], return_dtype=pl.Boolean
+        )
     )
     kept = keyed.join(
         later.select(group, "position"), on=[group, "position"], how="anti", maintain_order="left"

@@ -118,3 +118,22 @@ def test_names_without_a_key_are_never_set_aside() -> None:
     kept, later = drop_repeated_names(rows, "listing_id")
     assert kept["position"].to_list() == [1, 2, 3]
     assert later.select("position", "first_position").rows() == [(4, 3)]
+
+
+def test_namesakes_with_other_initials_are_two_people_not_a_repeat() -> None:
+    """Same key, incompatible initials: two people printed on one list, both kept."""
+    rows = pl.DataFrame(
+        [
+            {"listing_id": "l", "position": p, "name_as_printed": name, "source_line": 1}
+            for p, name in enumerate(
+                ["P. Brighten Godfrey", "Q. Brighten Godfrey", "Brighten Godfrey"], start=1
+            )
+        ],
+        schema={
+            k: STG_SCHEMAS["stg_authorships"][k]
+            for k in ("listing_id", "position", "name_as_printed", "source_line")
+        },
+    ).with_columns(pl.lit([], dtype=pl.List(pl.Utf8)).alias("affiliations_as_printed"))
+    kept, later = drop_repeated_names(rows, "listing_id")
+    assert kept["position"].to_list() == [1, 2]
+    assert later.select("position", "first_position").rows() == [(3, 1)]
