@@ -97,9 +97,7 @@ def pool_mentions(
     """
     _validate(df)
     content = df[CONTENT_KEY] if CONTENT_KEY in df.columns else df["mention_id"]
-    frame = df.select(list(MENTION_COLUMNS)).with_columns(
-        canonical_ranks(content).alias("rank"), content.alias(CONTENT_KEY)
-    )
+    frame = df.select(list(MENTION_COLUMNS)).with_columns(canonical_ranks(content).alias("rank"))
     keys = {n: name_key(n) for n in frame["name_as_printed"].unique().to_list()}
     frame = frame.with_columns(
         pl.col("name_as_printed").replace_strict(keys, return_dtype=pl.Utf8).alias("name_key"),
@@ -113,12 +111,15 @@ def pool_mentions(
     )
     frame = _with_signature(frame, settings)
     frame = _with_nth_on_list(frame).with_columns(_unit_of(settings)).drop("_sig", "_nth")
-    reps = frame.filter(pl.col("mention_id") == pl.col("unit"))
+    # The frame keeps the rows in df's order (its joins keep the left order), so the
+    # content keys of the units' first mentions are picked from df's column.
+    is_rep = frame["mention_id"] == frame["unit"]
+    reps = frame["mention_id"].filter(is_rep)
     return PooledMentions(
         mentions=frame.select("mention_id", "rank", "name_key", "unit").sort("rank"),
         units=_units(frame, keys_in_overrides),
         stars=_stars(frame, settings),
-        rep_content=dict(zip(reps["mention_id"], reps[CONTENT_KEY], strict=True)),
+        rep_content=dict(zip(reps, content.filter(is_rep), strict=True)),
     )
 
 

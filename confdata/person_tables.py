@@ -18,7 +18,7 @@ import polars as pl
 
 from confdata.issues import Issue
 from confdata.people import resolve_people
-from confdata.people_evidence import GREEDY_CLUSTER_LIMIT, BlockLimit
+from confdata.people_evidence import CONTENT_KEY, GREEDY_CLUSTER_LIMIT, BlockLimit
 from confdata.people_ids import carry_forward_ids, previous_assignments, redirects
 from confdata.people_overrides import Overrides
 
@@ -100,7 +100,8 @@ def resolve_authors(
         pl.col("person_key").replace_strict(ids, return_dtype=pl.Utf8).alias("author_id"),
         "name_key",
     )
-    table = mentions.join(assignments, on="mention_id", how="left")
+    # The content key served resolution; the published mentions point at the file by path.
+    table = mentions.drop(CONTENT_KEY, strict=False).join(assignments, on="mention_id", how="left")
     authors = (
         table.group_by("author_id")
         .agg(

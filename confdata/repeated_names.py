@@ -85,8 +85,8 @@ def drop_repeated_names(rows: pl.DataFrame, group: str) -> tuple[pl.DataFrame, p
 
 def without_repeated_names(
     stg: Mapping[str, pl.DataFrame], listings: pl.DataFrame, paths: Mapping[str, str]
-) -> tuple[dict[str, pl.DataFrame], list[Issue]]:
-    """The staging frames with each name printed again on one list left out, and the issues.
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Issue]]:
+    """The authorships and chairs with each name printed again on one list left out, and the issues.
 
     Args:
         stg: The concatenated ``stg_*`` frames of every source.
@@ -116,7 +116,7 @@ def without_repeated_names(
         issues += repeated_name_issues(
             chairs_again, "session_id", where, "repeated-chair", "session_chairs"
         )
-    return {**stg, "stg_authorships": authorships, "stg_chairs": chairs}, issues
+    return authorships, chairs, issues
 
 
 def repeated_name_issues(

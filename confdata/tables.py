@@ -160,14 +160,16 @@ def core_tables(
         pl.col("listing_id").replace_strict(ids, return_dtype=pl.Utf8).alias("paper_id"),
         pl.col("source_id").replace_strict(paths, default="").alias("_path"),
     )
-    stg, repeated = without_repeated_names(stg, listings, paths)
+    # Without the names printed again on one list; a copy of the authorships when
+    # there are any, dropped before the resolution (the peak of memory).
+    printed, chairs_printed, repeated = without_repeated_names(stg, listings, paths)
     ranked = listings.sort(
         "paper_id", pl.col("from_program").not_(), "_path", "source_line"
     ).with_columns((pl.int_range(pl.len()).over("paper_id") == 0).alias("_primary"))
     issues = (
         _listing_issues(ranked)
         + repeated
-        + long_author_list_issues(stg["stg_authorships"], ranked, paths)
+        + long_author_list_issues(printed, ranked, paths)
         + _work_limit_issues(ranked, limited)
     )
     awards = ranked.group_by("paper_id").agg(
@@ -179,7 +181,7 @@ def core_tables(
         .with_columns(pl.col("_all_awards").fill_null([]).alias("awards"))
     )
     primary = papers.select("listing_id", "paper_id", "source_id")
-    authorships = stg["stg_authorships"].join(primary, on="listing_id")
+    authorships = printed.join(primary, on="listing_id")
     positions = stg["stg_positions"].with_columns(
         pl.when(pl.col("unit").is_not_null())
         .then(pl.concat_str(["unit", pl.lit(" at "), "organization_as_printed"]))
@@ -187,7 +189,7 @@ def core_tables(
     )
     printed_orgs = [
         *authorships["affiliations_as_printed"].explode().drop_nulls().to_list(),
-        *stg["stg_chairs"]["affiliations_as_printed"].explode().drop_nulls().to_list(),
+        *chairs_printed["affiliations_as_printed"].explode().drop_nulls().to_list(),
         *positions["organization_as_printed"].to_list(),
     ]
     # A CV's "unit at organization" counts only when the registry knows the unit;
@@ -197,17 +199,19 @@ def core_tables(
     resolver = OrgResolver.build(registry, [*printed_orgs, *known_units])
     matches = resolver.match_frame()
     ids = dict(zip(matches["printed"], matches["affiliation_id"], strict=True))
+    mentions = person_mentions(
+        listings=ranked,
+        authorships=printed,
+        chairs=chairs_printed,
+        people=stg["stg_people"],
+        paths=paths,
+        resolver=resolver,
+        registry=registry,
+        contents=source_content_ids(sources),
+    )
+    del printed
     people = resolve_authors(
-        person_mentions(
-            listings=ranked,
-            authorships=stg["stg_authorships"],
-            chairs=stg["stg_chairs"],
-            people=stg["stg_people"],
-            paths=paths,
-            resolver=resolver,
-            registry=registry,
-            contents=source_content_ids(sources),
-        ),
+        mentions,
         overrides or Overrides(),
         previous.get("author_mentions"),
         previous.get("author_redirects"),
@@ -215,11 +219,12 @@ def core_tables(
         previous.get("sources"),
         sources,
     )
+    del mentions
     issues += people.issues
     author_of = people.assignments
     authorships = _with_author(authorships, paths, pl.col("position").cast(pl.Utf8), author_of)
     chairs = _with_author(
-        stg["stg_chairs"],
+        chairs_printed,
         paths,
         pl.concat_str(pl.lit("chair"), pl.col("position").cast(pl.Utf8)),
         author_of,
