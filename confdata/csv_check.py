@@ -29,13 +29,11 @@ from typing import Any
 import polars as pl
 
 from confdata.errors import quote
-from confdata.io import csv_safe
+from confdata.io import csv_list_back, csv_safe, csv_text_back
 from confdata.release_problems import LISTED_PER_CHECK, Place, failure_lines, key_text, problem
 from schemas import MODELS, validate_table
 
 _INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
-# The CSV writer's neutralization of a cell a spreadsheet would run (see io.csv_safe).
-_NEUTRALIZED = r"^'[=+\-@\t\r]"
 
 
 def encoded(df: pl.DataFrame) -> bytes:
@@ -102,8 +100,8 @@ def _record_lines(raw: pl.DataFrame) -> pl.Series:
 
 
 def _strip(column: pl.Expr) -> pl.Expr:
-    """Undo the CSV writer's neutralization of formula-like cells."""
-    return pl.when(column.str.contains(_NEUTRALIZED)).then(column.str.slice(1)).otherwise(column)
+    """Undo the CSV writer's encodings of a text cell (see ``io.csv_text_back``)."""
+    return csv_text_back(column)
 
 
 def _decode(column: pl.Expr, dtype: Any) -> pl.Expr:
@@ -121,7 +119,7 @@ def _decode(column: pl.Expr, dtype: Any) -> pl.Expr:
     if dtype == pl.Time:
         return column.str.to_time("%H:%M:%S%.f", strict=False)
     if isinstance(dtype, pl.List):
-        return column.str.json_decode(dtype)
+        return csv_list_back(column, dtype)
     return column.cast(dtype, strict=False)
 
 
@@ -195,15 +193,14 @@ def _type_problem(
 
 
 def _as_read_back(parquet: pl.DataFrame) -> pl.DataFrame:
-    """Return the Parquet table as its CSV reads back (formula-like text stripped the same way)."""
-    return parquet.with_columns(
-        _strip(_neutralize(pl.col(c))).alias(c) for c, t in parquet.schema.items() if t == pl.Utf8
-    )
-
-
-def _neutralize(column: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(column.str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + column).otherwise(column)
+    """Return the Parquet table as its CSV reads back: written by ``io.csv_safe``, then undone."""
+    written = csv_safe(parquet)
+    return written.with_columns(
+        (csv_list_back(pl.col(c), t) if isinstance(t, pl.List) else csv_text_back(pl.col(c))).alias(
+            c
+        )
+        for c, t in parquet.schema.items()
+        if t == pl.Utf8 or (isinstance(t, pl.List) and t.inner == pl.Utf8)
     )
 
 

@@ -13,11 +13,12 @@ against it tells the truth about the data:
   a list column cannot be expressed in Table Schema; it is left out, and said
   so in the field's and the resource's descriptions (the pipeline checks it).
 - A text cell starting with ``=``, ``+``, ``-`` or ``@`` (or tab, CR, or an
-  apostrophe, so the mark can be undone) is written with a leading apostrophe
-  (``confdata.io.csv_safe``). ``enum``
-  values are encoded the same way, so an allowed value stays allowed. A
-  ``pattern`` is kept only when no value it accepts can start with one of
-  those characters (IDs, hashes, dates: the CSV cell is then the value
+  apostrophe, so the mark can be undone) is written with a leading
+  apostrophe, and a bidirectional control anywhere in it as ``<U+202E>``
+  (``confdata.io.csv_safe``). ``enum`` values are encoded the same way, so an
+  allowed value stays allowed. A ``pattern`` is kept only when no value it
+  accepts can start with one of those characters or hold a bidirectional
+  control (IDs, hashes, dates: the CSV cell is then the value
   itself); otherwise it is left out and the field's description says so.
 
 The Parquet files are not resources: frictionless (5.21) reads Parquet only
@@ -80,14 +81,30 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sr
 
 
 @functools.cache
+def rewritten_anywhere() -> frozenset[str]:
+    """Return the characters the CSV writer rewrites wherever they are in a cell.
+
+    Found like :func:`neutralized_starts`, with each character inside a cell.
+
+    Returns:
+        The bidirectional controls today (:data:`confdata.bidi.BIDI_CONTROLS`).
+    """
+    chars = [chr(i) for i in range(0x10000) if not 0xD800 <= i <= 0xDFFF]
+    probe = pl.DataFrame({"v": ["x" + c + "x" for c in chars]})
+    written = csv_safe(probe)["v"].to_list()
+    return frozenset(c for c, w in zip(chars, written, strict=True) if w != "x" + c + "x")
+
+
+@functools.cache
 def neutralized_starts() -> frozenset[str]:
-    """Return the first characters that make the CSV writer prefix a cell with ``'``.
+    """Return the characters that make the CSV writer change a cell when it starts with one.
 
     Found by running ``confdata.io.csv_safe`` itself on every character of the
     Basic Multilingual Plane, so this cannot drift from what the writer does.
 
     Returns:
-        The characters (``=``, ``+``, ``-``, ``@``, tab and CR today).
+        The characters (``=``, ``+``, ``-``, ``@``, tab and CR, prefixed with
+        ``'``, and the bidirectional controls, written as ``<U+XXXX>``, today).
     """
     chars = [chr(i) for i in range(0x10000) if not 0xD800 <= i <= 0xDFFF]
     probe = pl.DataFrame({"v": [c + "x" for c in chars]})
@@ -145,9 +162,10 @@ def _first(items: list[tuple[Any, Any]], forbidden: frozenset[str]) -> tuple[boo
 def pattern_is_csv_safe(pattern: str) -> bool:
     """True when no text matching ``pattern`` (from its start) begins with a neutralized char.
 
-    Such a value is written to the CSV unchanged, so the pattern holds for the
-    CSV cell too. The analysis is conservative: a construct it does not
-    understand makes it answer False.
+    Nor may any part of the match be a character rewritten anywhere (a
+    bidirectional control). Such a value is written to the CSV unchanged, so the
+    pattern holds for the CSV cell too. The analysis is conservative: a
+    construct it does not understand makes it answer False.
 
     Args:
         pattern: A pandera ``str_matches`` regular expression.
@@ -160,7 +178,29 @@ def pattern_is_csv_safe(pattern: str) -> bool:
     except re.error:
         return False
     bad, _ = _first(list(parsed), neutralized_starts())
-    return not bad
+    return not bad and not _can_match(list(parsed), rewritten_anywhere())
+
+
+def _can_match(items: list[tuple[Any, Any]], chars: frozenset[str]) -> bool:
+    """Analyse a parsed regex: can any character it matches, anywhere, be one of ``chars``."""
+    for op, av in items:
+        if op is sre.AT:
+            continue
+        if op is sre.LITERAL:
+            found = chr(av) in chars
+        elif op is sre.IN:
+            found = any(_class_matches(av, c) for c in chars)
+        elif op is sre.SUBPATTERN:
+            found = _can_match(list(av[-1]), chars)
+        elif op in _REPEATS:
+            found = _can_match(list(av[2]), chars)
+        elif op is sre.BRANCH:
+            found = any(_can_match(list(alt), chars) for alt in av[1])
+        else:
+            return True  # not understood (., lookarounds, backreferences…): assume it can
+        if found:
+            return True
+    return False
 
 
 def table_schema_pattern(pattern: str) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from confdata.bidi import has_bidi, hidden_bidi_expr, visible_bidi_expr
 from confdata.errors import RawInputError
 from confdata.raw_text import MAX_FILE_BYTES
 from confdata.reference_files import read_reference_texts
@@ -309,18 +310,22 @@ def _json_array(col: pl.Expr) -> pl.Expr:
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     """Return the frame as it is written to CSV.
 
-    List columns become JSON arrays (``["a", "b"]``), and text cells a
-    spreadsheet would run as a formula get a leading apostrophe (OWASP CSV
-    injection guidance); the Parquet keeps the exact text. A text that itself
-    starts with an apostrophe gets one more, so that removing the first
-    apostrophe of every cell starting with one gives the text back exactly
-    (``confdata.release_csv`` reads the CSV so).
+    List columns become JSON arrays (``["a", "b"]``); every bidirectional
+    control character of a text cell or list item is written as ``<U+202E>``
+    (:mod:`confdata.bidi`), then a text cell a spreadsheet would run as a formula
+    gets a leading apostrophe (OWASP CSV injection guidance); the Parquet keeps
+    the exact text. A text that itself starts with an apostrophe gets one more,
+    so that removing the first apostrophe of every cell starting with one gives
+    the text back exactly (``confdata.release_csv`` reads the CSV so).
     """
     exprs = []
     for name, dtype in df.schema.items():
         col = pl.col(name)
         if isinstance(dtype, pl.List) and dtype.inner == pl.Utf8:
-            exprs.append(_json_array(col).alias(name))
+            encoded = _json_array(col)
+            if has_bidi(df[name].explode().drop_nulls()):
+                encoded = visible_bidi_expr(encoded)
+            exprs.append(encoded.alias(name))
         elif isinstance(dtype, pl.List):
             # Other item types (none in the published tables) keep Python's encoding.
             exprs.append(
@@ -329,15 +334,33 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
                 )
             )
         elif dtype == pl.Utf8:
+            # Rewritten only where needed: the controls are rare, and a rewrite costs a pass.
+            shown = visible_bidi_expr(col) if has_bidi(df[name].drop_nulls()) else col
             exprs.append(
-                pl.when(col.str.contains(CSV_MARKED_START))
-                .then(pl.lit("'") + col)
-                .otherwise(col)
+                pl.when(shown.str.contains(CSV_MARKED_START))
+                .then(pl.lit("'") + shown)
+                .otherwise(shown)
                 .alias(name)
             )
         else:
             exprs.append(col)
     return df.select(exprs)
+
+
+def csv_text_back(column: pl.Expr) -> pl.Expr:
+    """Undo :func:`csv_safe` on a text column read from a CSV: the text the Parquet holds.
+
+    The apostrophe :func:`csv_safe` put before a cell starting with
+    :data:`CSV_MARKED_START` is removed (every cell starting with one got
+    exactly one), then the ``<U+XXXX>`` forms of bidi controls are turned back.
+    """
+    stripped = pl.when(column.str.starts_with("'")).then(column.str.slice(1)).otherwise(column)
+    return hidden_bidi_expr(stripped)
+
+
+def csv_list_back(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Undo :func:`csv_safe` on a list column read from a CSV (JSON arrays of text)."""
+    return column.str.json_decode(dtype).list.eval(hidden_bidi_expr(pl.element()))
 
 
 def write_table(df: pl.DataFrame, name: str, release_dir: Path) -> dict[str, Any]:

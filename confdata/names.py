@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from confdata.folding import TRANSLITERATION
+from confdata.folding import TRANSLITERATION, drop_invisible
 
 # Letters NFKD does not fold to ASCII: one table for names of people and of organizations.
 _TRANSLITERATION = TRANSLITERATION
@@ -78,7 +78,9 @@ class NameParts:
 def name_key(name: str) -> str:
     """Reduce a printed person name to the key used to block mentions.
 
-    Folds Unicode (NFKD, combining marks removed, plus the explicit table
+    Drops invisible characters (zero-width spaces and joiners, soft hyphens,
+    bidi marks: :func:`confdata.folding.drop_invisible`), folds Unicode (NFKD,
+    combining marks removed, plus the explicit table
     :data:`_TRANSLITERATION` for letters that do not decompose, such as "ı", "ł",
     "ø"), folds case, drops a nickname in parentheses or quotes, reads an
     inverted "Family, Given" name, turns hyphens and punctuation into word
@@ -163,7 +165,7 @@ def initials_compatible(a: str, b: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Fold case and diacritics: NFKD, marks removed, casefold, transliteration.
+    """Fold case and diacritics: invisible characters dropped, NFKD, marks removed, casefold, transliteration.
 
     Args:
         text: Any text.
@@ -174,10 +176,13 @@ def fold(text: str) -> str:
     Examples:
         >>> fold("Dejan Kostić, Łukasz Bøgh, Işıl")
         'dejan kostic, lukasz bogh, isil'
+        >>> fold("Kos\u200btić")
+        'kostic'
     """
     if text.isascii():  # nothing to decompose or transliterate; casefold is lower
         return text.lower()
-    folded = _strip_marks(text).casefold()
+    # Invisible characters first (confdata.folding): NFKD would keep most of them.
+    folded = _strip_marks(drop_invisible(text)).casefold()
     folded = "".join(_TRANSLITERATION.get(ch, ch) for ch in folded)
     # Casefolding can produce decomposable letters again ("ǰ"), so strip twice.
     return _strip_marks(folded)

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from confdata.folding import TRANSLITERATION
+from confdata.folding import TRANSLITERATION, drop_invisible
 
 # Whole-token abbreviations expanded by normalize_org, so that "Univ. of X" and
 # "University of X" compare equal. Only unambiguous ones are listed: "Tech" stays
@@ -57,7 +57,9 @@ _APOSTROPHES = frozenset("'’ʼ`´‘")
 def normalize_org(text: str) -> str:
     """Reduce an organization string to a comparison key.
 
-    Folds case and diacritics, turns every punctuation mark and dash (hyphen,
+    Drops invisible characters (:func:`confdata.folding.drop_invisible`: a
+    zero-width space inside "Tsing\u200bhua" is no word break), folds case and
+    diacritics, turns every punctuation mark and dash (hyphen,
     en dash, " – ") into a word break, drops apostrophes, spells "&" as "and",
     expands the abbreviations of :data:`ABBREVIATIONS`, drops leading "The" and
     collapses whitespace. The result is idempotent: normalizing it again returns it
@@ -75,7 +77,7 @@ def normalize_org(text: str) -> str:
         >>> normalize_org("Università della Svizzera italiana")
         'universita della svizzera italiana'
     """
-    folded = _strip_marks(_strip_marks(text).casefold())
+    folded = _strip_marks(_strip_marks(drop_invisible(text)).casefold())
     chars: list[str] = []
     for ch in folded:
         ch = _TRANSLITERATION.get(ch, ch)

@@ -104,6 +104,10 @@ def resolve_people(
             for chairs and CV owners), ``org_ids`` and ``org_ancestor_ids``
             (resolved registry ids, and those plus all their ancestors),
             ``coauthor_keys`` (name keys of the other authors of the listing).
+            An optional ``content_key`` column (unique; the pipeline's
+            ``<source content id>:<line>:<position>``) orders the mentions and
+            gives persons their ids instead of ``mention_id``, so that renaming
+            a raw file changes neither.
         overrides: Curated decisions; none by default.
         settings: Thresholds; the defaults of :class:`ResolutionSettings`.
 

@@ -25,6 +25,7 @@ from confdata.people_evidence import (
     RULE_MUST_LINK,
     RULE_NO_EVIDENCE,
     RULE_SAME_AUTHOR_LIST,
+    BlockLimit,
     ResolutionSettings,
     _block_links,
     _features,
@@ -84,6 +85,8 @@ class PeopleResolution:
             list are certain and not listed.
         overrides_applied: Overrides that matched mentions, with their effect.
         overrides_unmatched: Overrides that could not be applied, and why.
+        limited_blocks: Name blocks that reached
+            :data:`~confdata.people_evidence.GREEDY_CLUSTER_LIMIT`, by name key.
     """
 
     assignments: pl.DataFrame
@@ -91,6 +94,7 @@ class PeopleResolution:
     possible_homonyms: pl.DataFrame
     overrides_applied: pl.DataFrame
     overrides_unmatched: pl.DataFrame
+    limited_blocks: tuple[BlockLimit, ...] = ()
 
     def clusters(self) -> dict[str, list[str]]:
         """Return person_key -> its mention ids, in canonical mention order."""
@@ -171,6 +175,7 @@ class _Resolver:
         self._members_of: dict[str, list[str]] = {}
         # Unit pairs separated on purpose by a cannot-link override.
         self.certain_apart: list[tuple[str, str]] = []
+        self.limits: list[BlockLimit] = []
 
     def _members(self, reps: Iterable[str]) -> list[str]:
         """The mentions of units, unit by unit, each unit's in canonical order."""
@@ -213,7 +218,10 @@ class _Resolver:
         automatic: list[_Link] = []
         for key in sorted(self.blocks):
             if key:
-                automatic.extend(_block_links(key, self.blocks[key], self.settings))
+                links, limit = _block_links(key, self.blocks[key], self.settings)
+                automatic.extend(links)
+                if limit is not None:
+                    self.limits.append(limit)
         for pair, a_ids, b_ids in cannot:
             self._add_cannot_link(pair, a_ids, b_ids)
         for link in automatic:
@@ -312,10 +320,14 @@ class _Resolver:
         reps_of: dict[str, list[str]] = defaultdict(list)
         for u in self.pooled.units:
             reps_of[self.clusters.find(u.rep)].append(u.rep)
-        # A cluster's earliest mention is its earliest unit's first mention.
+        # A cluster's earliest mention is its earliest unit's first mention; its id
+        # hashes that mention's content key.
+        earliest = {
+            root: min(reps, key=lambda r: self.by_id[r].rank) for root, reps in reps_of.items()
+        }
+        content_of = self.pooled.rep_content
         person_of_root = {
-            root: person_id_of_earliest(min(reps, key=lambda r: self.by_id[r].rank))
-            for root, reps in reps_of.items()
+            root: person_id_of_earliest(content_of[rep]) for root, rep in earliest.items()
         }
         person = {u.rep: person_of_root[self.clusters.find(u.rep)] for u in self.pooled.units}
         assignments = (
@@ -353,6 +365,7 @@ class _Resolver:
             possible_homonyms=self._homonyms(person),
             overrides_applied=_override_frame(self.applied),
             overrides_unmatched=_override_frame(self.unmatched),
+            limited_blocks=tuple(self.limits),
         )
 
     def _homonyms(self, person: Mapping[str, str]) -> pl.DataFrame:
@@ -376,30 +389,39 @@ class _Resolver:
                     left, right = sorted((a, b), key=order.__getitem__)
                     between[(key, left, right)].append(link)
         self._fetch_members(u.rep for key, _, _ in between for u in self.blocks[key])
+        # Each cluster's units and mentions of a key, gathered once: a greedy block has
+        # up to GREEDY_CLUSTER_LIMIT clusters, each in several pairs.
+        reps_of: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for key in sorted({key for key, _, _ in between}):
+            for u in self.blocks[key]:
+                reps_of[(key, person[u.rep])].append(u.rep)
+        mentions_of: dict[tuple[str, str], list[str]] = {}
+
+        def cluster_mentions(key: str, person_key: str) -> list[str]:
+            if (key, person_key) not in mentions_of:
+                mine = self._members(reps_of[(key, person_key)])
+                mentions_of[(key, person_key)] = sorted(mine, key=mention_sort_key)
+            return mentions_of[(key, person_key)]
+
         rows = []
         for (key, left, right), links in between.items():
             if frozenset((left, right)) in certain or any(
                 x.rule == RULE_SAME_AUTHOR_LIST for x in links
             ):
                 continue
-            left_reps = {u.rep for u in self.blocks[key] if person[u.rep] == left}
-            rule, reason = _homonym_reason(links, left_reps, self.settings)
+            rule, reason = _homonym_reason(links, set(reps_of[(key, left)]), self.settings)
             rows.append(
                 (
                     key,
                     left,
                     right,
-                    self._cluster_mentions(person, left, key),
-                    self._cluster_mentions(person, right, key),
+                    cluster_mentions(key, left),
+                    cluster_mentions(key, right),
                     rule,
                     reason,
                 )
             )
         return pl.DataFrame(rows, schema=dict(HOMONYM_SCHEMA), orient="row")
-
-    def _cluster_mentions(self, person: Mapping[str, str], person_key: str, key: str) -> list[str]:
-        mine = self._members(u.rep for u in self.blocks[key] if person[u.rep] == person_key)
-        return sorted(mine, key=mention_sort_key)
 
 
 def _homonym_reason(

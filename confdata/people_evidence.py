@@ -39,6 +39,11 @@ MENTION_COLUMNS: Mapping[str, pl.DataType] = {
     "coauthor_keys": pl.List(pl.Utf8()),
 }
 
+# An optional column of the mentions: what identifies a mention by content
+# (``<source content id>:<line>:<position>``); it orders the mentions and gives a
+# person its id, so that a renamed raw file changes neither (see confdata.people_ids).
+CONTENT_KEY = "content_key"
+
 # Rules of the evidence table, strongest evidence first.
 RULE_MUST_LINK = "override-must-link"
 RULE_CANNOT_LINK = "override-cannot-link"
@@ -164,15 +169,45 @@ def _features(**values: Any) -> dict[str, Any]:
 # inputs have at most a handful of units per name; a name printed without an
 # organization in a thousand programs ("unaffiliated") has a thousand.
 PAIRWISE_BLOCK_LIMIT = 32
+# A block resolved greedily keeps at most this many clusters to compare units with,
+# so that its work is at most units x GREEDY_CLUSTER_LIMIT comparisons, never units
+# squared (a name printed in many papers with nothing in common would otherwise make
+# every unit a cluster compared with every later one). Past the limit, a unit that
+# joins none of them is a person of its own and is compared with no later unit; the
+# block is reported (issue resolution-limit). The real inputs have a handful of
+# clusters per name; the benchmark's largest blocks, a few.
+GREEDY_CLUSTER_LIMIT = 128
 
 
-def _block_links(key: str, units: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
+@dataclass(frozen=True, slots=True)
+class BlockLimit:
+    """A name block that reached :data:`GREEDY_CLUSTER_LIMIT` clusters.
+
+    Attributes:
+        name_key: The block's key.
+        units: The block's units.
+        alone: Units that joined none of the clusters once the limit was reached:
+            each is a person of its own, compared with no later unit.
+        first_alone: The first of them (its first mention), to locate the report.
+    """
+
+    name_key: str
+    units: int
+    alone: int
+    first_alone: str
+
+
+def _block_links(
+    key: str, units: list[_Unit], settings: ResolutionSettings
+) -> tuple[list[_Link], BlockLimit | None]:
     """Compare the units of a block (in canonical order) and return the links.
 
     Units, not mentions, are compared, so the work grows with the distinct
     (organizations, author list) profiles of a name, not with how often it is
     printed. Up to :data:`PAIRWISE_BLOCK_LIMIT` units every pair is compared
-    (one link per pair); a larger block is resolved by :func:`_greedy_links`.
+    (one link per pair); a larger block is resolved by :func:`_greedy_links`,
+    which may reach :data:`GREEDY_CLUSTER_LIMIT` (then returned as a
+    :class:`BlockLimit`).
     """
     if len(units) > PAIRWISE_BLOCK_LIMIT:
         return _greedy_links(key, units, settings)
@@ -180,34 +215,72 @@ def _block_links(key: str, units: list[_Unit], settings: ResolutionSettings) -> 
     for i, u in enumerate(units):
         for v in units[i + 1 :]:
             links.append(_compare(key, u, v, settings))
-    return links
+    return links, None
 
 
-def _greedy_links(key: str, units: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
+def _greedy_links(
+    key: str, units: list[_Unit], settings: ResolutionSettings
+) -> tuple[list[_Link], BlockLimit | None]:
     """Resolve a large block by comparing each unit with the clusters formed so far.
 
     Units are taken in canonical order. Each is compared with every cluster's
     pooled evidence (its organizations, co-authors, sources and author lists);
     it joins the cluster with the best accepted link that nothing contradicts
-    (ties: the earliest cluster), else it starts a cluster of its own. The links
-    recorded are the one it joined by, its contradictions (constraints), and,
-    when it starts a cluster, its comparison with every existing cluster (so
-    that possible homonyms are still reported). The work is units x clusters,
-    not units squared.
+    (ties: the earliest cluster), else it starts a cluster of its own, as long
+    as the block has fewer than :data:`GREEDY_CLUSTER_LIMIT` (past that it is a
+    person of its own, compared with no later unit). The links recorded are the
+    one it joined by and its contradictions (constraints), or, when it joins
+    none, its contradictions and its nearest comparison (the best score; ties:
+    the earliest cluster), so that a possible homonym is still reported and the
+    links grow with the units, not with units x clusters. The work is units x
+    clusters, at most units x :data:`GREEDY_CLUSTER_LIMIT`. Then the clusters are
+    compared with each other once (:func:`_rejoin`).
     """
     clusters: list[_Unit] = []
     links: list[_Link] = []
+    alone: list[str] = []
     for u in units:
         found = [(_compare(key, c, u, settings), i) for i, c in enumerate(clusters)]
         accepted = [(link, i) for link, i in found if link.accept]
+        links.extend(link for link, _ in found if link.constraint)
         if accepted:
             best, home = max(accepted, key=lambda pair: (pair[0].score, -pair[1]))
             links.append(best)
-            links.extend(link for link, _ in found if link.constraint)
             clusters[home] = _pooled(clusters[home], u)
-        else:
-            links.extend(link for link, _ in found)
+            continue
+        apart = [(link, i) for link, i in found if not link.constraint]
+        if apart:
+            links.append(max(apart, key=lambda pair: (pair[0].score, -pair[1]))[0])
+        if len(clusters) < GREEDY_CLUSTER_LIMIT:
             clusters.append(u)
+        else:
+            alone.append(u.rep)
+    links.extend(_rejoin(key, clusters, settings))
+    limit = BlockLimit(key, len(units), len(alone), alone[0]) if alone else None
+    return links, limit
+
+
+def _rejoin(key: str, clusters: list[_Unit], settings: ResolutionSettings) -> list[_Link]:
+    """Compare the clusters of a greedy block with each other once, with their pooled evidence.
+
+    A unit met before the units that connect it to a cluster starts a cluster of
+    its own; this one pass (in canonical order, each cluster taking in the later
+    ones it accepts) joins them, so that the outcome depends less on the order of
+    the units. At most :data:`GREEDY_CLUSTER_LIMIT` squared over two comparisons.
+    """
+    links = []
+    alive = [True] * len(clusters)
+    for a in range(len(clusters)):
+        if not alive[a]:
+            continue
+        for b in range(a + 1, len(clusters)):
+            if not alive[b]:
+                continue
+            link = _compare(key, clusters[a], clusters[b], settings)
+            if link.accept:
+                links.append(link)
+                clusters[a] = _pooled(clusters[a], clusters[b])
+                alive[b] = False
     return links
 
 

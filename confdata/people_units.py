@@ -37,6 +37,7 @@ import polars as pl
 
 from confdata.names import name_key
 from confdata.people_evidence import (
+    CONTENT_KEY,
     MENTION_COLUMNS,
     ROLES,
     RULE_SAME_PAPER,
@@ -66,11 +67,15 @@ class PooledMentions:
         stars: The star links joining each pooled mention to its unit's first
             mention: ``left``, ``right``, ``name_key``, ``rule``, ``features``
             (JSON), ``score``, ``merged`` (always true) and both ends' ranks.
+        rep_content: Each unit's first mention -> its content key (what the
+            ranks and person ids are derived from); kept for units only, since
+            a person's id is its earliest unit's first mention's.
     """
 
     mentions: pl.DataFrame
     units: list[_Unit]
     stars: pl.DataFrame
+    rep_content: dict[str, str]
 
 
 def pool_mentions(
@@ -81,16 +86,18 @@ def pool_mentions(
     """Validate the mention frame and pool its mentions into units (see the module docstring).
 
     ``keys_in_overrides`` are the name keys that curated overrides refer to: their
-    units keep their evidence even when alone in their block.
+    units keep their evidence even when alone in their block. Mentions are ranked
+    by their ``content_key`` when the frame has one (the pipeline's: the source's
+    content, line and position, see :mod:`confdata.people_ids`), else by their
+    ``mention_id``.
 
     Raises:
         ValueError: If a column is missing, a mention id is empty or repeats, a
             name or source is missing, or a role is unknown.
     """
     _validate(df)
-    frame = df.select(list(MENTION_COLUMNS)).with_columns(
-        canonical_ranks(df["mention_id"]).alias("rank")
-    )
+    content = df[CONTENT_KEY] if CONTENT_KEY in df.columns else df["mention_id"]
+    frame = df.select(list(MENTION_COLUMNS)).with_columns(canonical_ranks(content).alias("rank"))
     keys = {n: name_key(n) for n in frame["name_as_printed"].unique().to_list()}
     frame = frame.with_columns(
         pl.col("name_as_printed").replace_strict(keys, return_dtype=pl.Utf8).alias("name_key"),
@@ -104,10 +111,15 @@ def pool_mentions(
     )
     frame = _with_signature(frame, settings)
     frame = _with_nth_on_list(frame).with_columns(_unit_of(settings)).drop("_sig", "_nth")
+    # The frame keeps the rows in df's order (its joins keep the left order), so the
+    # content keys of the units' first mentions are picked from df's column.
+    is_rep = frame["mention_id"] == frame["unit"]
+    reps = frame["mention_id"].filter(is_rep)
     return PooledMentions(
         mentions=frame.select("mention_id", "rank", "name_key", "unit").sort("rank"),
         units=_units(frame, keys_in_overrides),
         stars=_stars(frame, settings),
+        rep_content=dict(zip(reps, content.filter(is_rep), strict=True)),
     )
 
 
@@ -146,6 +158,11 @@ def _validate(df: pl.DataFrame) -> None:
     repeated = ids.filter(ids.is_duplicated())
     if repeated.len():
         raise ValueError(f"mention_id {repeated[0]!r} repeats")
+    if CONTENT_KEY in df.columns:
+        keys = df[CONTENT_KEY]
+        again = df.filter(keys.is_duplicated() | keys.is_null())["mention_id"]
+        if again.len():
+            raise ValueError(f"mention {again[0]!r}: its content_key is missing or repeats")
     checks = (
         (pl.col("name_as_printed").is_null(), "name_as_printed is missing"),
         (

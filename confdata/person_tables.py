@@ -10,8 +10,7 @@ its decision into tables: ``authors`` (one row per person),
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,8 @@ import polars as pl
 
 from confdata.issues import Issue
 from confdata.people import resolve_people
-from confdata.people_ids import mention_sort_key, redirects, stable_person_id
+from confdata.people_evidence import CONTENT_KEY, GREEDY_CLUSTER_LIMIT, BlockLimit
+from confdata.people_ids import carry_forward_ids, previous_assignments, redirects
 from confdata.people_overrides import Overrides, unmatched_message
 from schemas.tables import RESEARCH_PAPER_KINDS
 
@@ -41,46 +41,6 @@ class PeopleTables:
     redirects: pl.DataFrame
     issues: list[Issue] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
-
-
-def carry_forward_ids(
-    clusters: Mapping[str, list[str]], before: Mapping[str, str]
-) -> dict[str, str]:
-    """Give each cluster its published person ID when it has one, else a new stable ID.
-
-    A published ID stays with the cluster that holds most of its mentions (ties:
-    the cluster with the earliest such mention), so adding a raw file never
-    renames people already published. A cluster holding mentions of several
-    published people (a merge) keeps the ID with most mentions; the others are
-    retired and redirected. A cluster with no published mention (a new person,
-    or the smaller part of a split) gets :func:`stable_person_id`.
-
-    Args:
-        clusters: Cluster key -> mention IDs.
-        before: Mention ID -> person ID in the previous release.
-
-    Returns:
-        Cluster key -> person ID; no ID is given to two clusters.
-    """
-    claims: list[tuple[int, tuple[tuple[int, int, str], ...], str, str]] = []
-    for key, mentions in clusters.items():
-        counts = Counter(before[m] for m in mentions if m in before)
-        for old, n in counts.items():
-            earliest = min((m for m in mentions if before.get(m) == old), key=mention_sort_key)
-            claims.append((-n, mention_sort_key(earliest), old, key))
-    ids: dict[str, str] = {}
-    taken: set[str] = set()
-    for _, _, old, key in sorted(claims):
-        if key not in ids and old not in taken:
-            ids[key] = old
-            taken.add(old)
-    for key, mentions in clusters.items():
-        if key not in ids:
-            fresh = stable_person_id(mentions)
-            # A fresh ID may equal a retired one (its earliest mention moved); keep IDs unique.
-            ids[key] = fresh if fresh not in taken else stable_person_id([*mentions, key])
-            taken.add(ids[key])
-    return ids
 
 
 def _display_names(table: pl.DataFrame) -> pl.DataFrame:
@@ -107,6 +67,8 @@ def resolve_authors(
     previous_redirects: pl.DataFrame | None,
     paths: Mapping[str, str],
     work_kinds: pl.DataFrame,
+    previous_sources: pl.DataFrame | None = None,
+    sources: pl.DataFrame | None = None,
 ) -> PeopleTables:
     """Resolve the mentions into people and build the people tables.
 
@@ -119,17 +81,22 @@ def resolve_authors(
         paths: Source ID -> raw file path.
         work_kinds: Every work's ``paper_id`` and ``kind`` (as in ``papers``), for
             the counts of research papers and other works.
+        previous_sources: The previous release's ``sources``, to match its
+            mentions to this run's by file content (a renamed file keeps its people).
+        sources: This run's ``sources`` table (needed with ``previous_sources``).
     """
     result = resolve_people(mentions, overrides)
-    before: dict[str, str] = {}
+    before = pl.DataFrame(schema={"mention_id": pl.Utf8, "author_id": pl.Utf8})
     if previous_mentions is not None and "author_id" in previous_mentions.columns:
-        before = dict(previous_mentions.select("mention_id", "author_id").iter_rows())
-    clusters: dict[str, list[str]] = result.clusters() if before else {}
-    # Without a previous release every cluster keeps its stable id, which is its key
-    # (both are stable_person_id of the cluster's mentions).
+        before = (
+            previous_assignments(previous_mentions, previous_sources, sources)
+            if sources is not None
+            else previous_mentions.select("mention_id", "author_id")
+        )
+    # Without a previous release every cluster keeps its stable id, which is its key.
     ids = (
-        carry_forward_ids(clusters, before)
-        if before
+        carry_forward_ids(result.assignments, before)
+        if before.height
         else {k: k for k in result.assignments["person_key"].unique().to_list()}
     )
     assignments = result.assignments.select(
@@ -137,7 +104,8 @@ def resolve_authors(
         pl.col("person_key").replace_strict(ids, return_dtype=pl.Utf8).alias("author_id"),
         "name_key",
     )
-    table = mentions.join(assignments, on="mention_id", how="left")
+    # The content key served resolution; the published mentions point at the file by path.
+    table = mentions.drop(CONTENT_KEY, strict=False).join(assignments, on="mention_id", how="left")
     authors = (
         table.group_by("author_id")
         .agg(
@@ -154,10 +122,10 @@ def resolve_authors(
         .with_columns(pl.col("research_paper_count", "other_work_count").fill_null(0))
     )
     redirect_rows = list(previous_redirects.iter_rows()) if previous_redirects is not None else []
-    if before:
-        current: dict[str, list[str]] = {ids[k]: ms for k, ms in clusters.items()}
+    if before.height:
+        current: dict[str, list[str]] = {ids[k]: ms for k, ms in result.clusters().items()}
         by_person: dict[str, list[str]] = {}
-        for m, a in before.items():
+        for m, a in before.iter_rows():
             by_person.setdefault(a, []).append(m)
         known = {r[0] for r in redirect_rows}
         redirect_rows += [r for r in redirects(by_person, current) if r[0] not in known]
@@ -167,33 +135,42 @@ def resolve_authors(
         mentions=table,
         links=result.links,
         redirects=pl.DataFrame(redirect_rows, schema=REDIRECT_SCHEMA, orient="row"),
-        issues=_homonym_issues(result.possible_homonyms, mentions),
+        issues=[
+            *_limit_issues(result.limited_blocks),
+            *_homonym_issues(result.possible_homonyms, mentions),
+        ],
         summary=_summary(result, authors, mentions),
-    )
-
-
-def _work_counts(table: pl.DataFrame, work_kinds: pl.DataFrame) -> pl.DataFrame:
-    """Each person's distinct research papers and other works (``schemas.tables`` kinds).
-
-    A work counts once per person however many of their mentions list it (a CV
-    listing the same paper twice, an author printed twice on one paper).
-    """
-    works = (
-        table.select("author_id", "paper_id")
-        .drop_nulls()
-        .unique()
-        .join(work_kinds.select("paper_id", "kind"), on="paper_id", how="left")
-    )
-    research = pl.col("kind").is_in(RESEARCH_PAPER_KINDS)
-    return works.group_by("author_id").agg(
-        research.sum().cast(pl.Int32).alias("research_paper_count"),
-        (~research).fill_null(True).sum().cast(pl.Int32).alias("other_work_count"),
     )
 
 
 def _where(mention: str) -> tuple[str, int]:
     path, line, _ = mention.rsplit(":", 2)
     return path, int(line)
+
+
+def _limit_issues(blocks: Iterable[BlockLimit]) -> list[Issue]:
+    """One issue per name block that reached the greedy resolution's cluster limit."""
+    issues = []
+    for block in blocks:
+        path, line = _where(block.first_alone)
+        issues.append(
+            Issue(
+                code="resolution-limit",
+                severity="warning",
+                message=(
+                    f"the name key {block.name_key!r} has {block.units} units, more distinct "
+                    f"profiles than the {GREEDY_CLUSTER_LIMIT} people one name is resolved into: "
+                    f"{block.alone} unit(s) joining none of them (the first at "
+                    f"{block.first_alone}) are persons of their own, compared with no later "
+                    "unit, so that the work stays linear in the input; some may be one person"
+                ),
+                source_path=path,
+                line=line,
+                table="authors",
+                key=block.name_key,
+            )
+        )
+    return issues
 
 
 def _homonym_issues(homonyms: pl.DataFrame, mentions: pl.DataFrame) -> list[Issue]:
@@ -254,3 +231,22 @@ def _summary(result: Any, authors: pl.DataFrame, mentions: pl.DataFrame) -> dict
             for row in result.overrides_unmatched.to_dicts()
         ],
     }
+
+
+def _work_counts(table: pl.DataFrame, work_kinds: pl.DataFrame) -> pl.DataFrame:
+    """Each person's distinct research papers and other works (``schemas.tables`` kinds).
+
+    A work counts once per person however many of their mentions list it (a CV
+    listing the same paper twice, an author printed twice on one paper).
+    """
+    works = (
+        table.select("author_id", "paper_id")
+        .drop_nulls()
+        .unique()
+        .join(work_kinds.select("paper_id", "kind"), on="paper_id", how="left")
+    )
+    research = pl.col("kind").is_in(RESEARCH_PAPER_KINDS)
+    return works.group_by("author_id").agg(
+        research.sum().cast(pl.Int32).alias("research_paper_count"),
+        (~research).fill_null(True).sum().cast(pl.Int32).alias("other_work_count"),
+    )

@@ -215,6 +215,11 @@ def _check_last_paragraph(
             f"at line {last.no}: is it cut off?)",
             before.text,
         )
+    # Right after the media line, in a page whose papers all have an abstract, a line
+    # is the first paragraph of this paper's: complete when it ends like prose.
+    first = before.kind is LineKind.MEDIA
+    if first and ends_like_prose(last.text) and _abstracts_elsewhere(sessions, at_least=1):
+        return None
     if looks_like_title(last.text) and not reads_as_prose(last.text):
         raise RawInputError(
             path,
@@ -225,9 +230,6 @@ def _check_last_paragraph(
         )
     if ends_like_prose(last.text):
         return None
-    # Right after the media line, in a page whose papers all have an abstract, a line
-    # is the first paragraph of this paper's.
-    first = before.kind is LineKind.MEDIA
     if reads_as_prose(last.text) or (first and _abstracts_elsewhere(sessions)):
         return _truncated(path, last, f"in the abstract of the last paper, {paper.title!r}")
     raise RawInputError(
@@ -239,10 +241,10 @@ def _check_last_paragraph(
     )
 
 
-def _abstracts_elsewhere(sessions: Sequence[SessionRecord]) -> bool:
-    """Tell whether every paper but the last has an abstract (and there are a few)."""
+def _abstracts_elsewhere(sessions: Sequence[SessionRecord], at_least: int = 2) -> bool:
+    """Tell whether every paper but the last has an abstract (and there are ``at_least``)."""
     papers = [p for s in sessions for p in s.papers if p.has_media and p.kind != "keynote"]
-    return len(papers) >= 3 and all(p.abstract for p in papers[:-1])
+    return len(papers) > at_least and all(p.abstract for p in papers[:-1])
 
 
 def _truncated(path: str, line: Line, where: str) -> Issue:

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from confdata.dictionary import column_specs
+from confdata.io import csv_list_back, csv_text_back
 from schemas.tables import MODELS
 
 
@@ -75,10 +76,9 @@ def _typed(file: Path, text: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.
     raw = text[name]
     col = pl.col(name)
     if dtype.base_type() is pl.List:
-        expr = col.str.json_decode(dtype)
+        expr = csv_list_back(col, dtype)
     elif dtype == pl.Utf8:
-        # Every text cell starting with an apostrophe got exactly one more (io.csv_safe).
-        expr = pl.when(col.str.starts_with("'")).then(col.str.slice(1)).otherwise(col)
+        expr = csv_text_back(col)  # the apostrophe and <U+XXXX> forms io.csv_safe wrote
     elif dtype == pl.Boolean:
         expr = pl.when(col == "true").then(True).when(col == "false").then(False)
     elif dtype == pl.Date:

@@ -8,7 +8,8 @@ A Content-Security-Policy in the page forbids every fetch and every script, so
 even a browser that found something to load would not load it.
 
 Every text that comes from the data (titles, names, issue messages, quoted raw
-lines, table names, …) goes through :func:`html.escape`. Each chart carries an
+lines, table names, …) goes through :func:`confdata.report_markup._e`
+(:func:`html.escape`, with bidirectional controls shown as ``<U+202E>``). Each chart carries an
 SVG ``<title>`` and ``<desc>`` and the same numbers as a table in a
 ``<details>`` element. The output holds no clock reading: the same inputs give
 the same bytes.

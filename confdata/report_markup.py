@@ -1,7 +1,9 @@
 """HTML building blocks of the quality report: escaping, formatting, tables.
 
 Every text that comes from the data goes through :func:`_e` (or
-:func:`html.escape` directly). :func:`_generic` renders any JSON-like value
+:func:`_escape`): HTML-escaped, with every bidirectional control written as
+``<U+202E>`` (:mod:`confdata.bidi`), so that a name holding a right-to-left
+override cannot reorder what the page shows. :func:`_generic` renders any JSON-like value
 (mappings as tables or headed parts, lists as tables or lists), which is how the
 report shows parts whose shape it does not know. Used by
 :mod:`confdata.report_sections` and :mod:`confdata.report_html`.
@@ -15,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
+from confdata.bidi import visible_bidi
+
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -23,7 +27,12 @@ SEVERITIES = ("error", "warning", "info")
 
 def _e(value: Any) -> str:
     """Escape any value for HTML text or a quoted attribute."""
-    return escape(_fmt(value), quote=True)
+    return _escape(_fmt(value))
+
+
+def _escape(text: str) -> str:
+    """HTML-escape text (quotes too), bidirectional controls made visible first."""
+    return escape(visible_bidi(text), quote=True)
 
 
 def _fmt(value: Any) -> str:
@@ -65,7 +74,7 @@ def _is_number(value: Any) -> bool:
 
 def _td(value: Any) -> str:
     cls = ' class="num"' if _is_number(value) else ""
-    return f"<td{cls}>{escape(_compact(value))}</td>"
+    return f"<td{cls}>{_escape(_compact(value))}</td>"
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -139,5 +148,5 @@ def _generic(value: Any, level: int) -> str:
         if all(isinstance(v, Mapping) for v in value):
             cols = _columns(value)
             return _table(cols, ([v.get(c) for c in cols] for v in value))
-        return "<ul>" + "".join(f"<li>{escape(_compact(v))}</li>" for v in value) + "</ul>"
+        return "<ul>" + "".join(f"<li>{_escape(_compact(v))}</li>" for v in value) + "</ul>"
     return f"<p>{_e(value)}</p>"

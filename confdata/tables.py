@@ -18,17 +18,32 @@ from typing import Any
 import polars as pl
 
 from confdata.issues import Issue
-from confdata.mentions import mention_id_expr, person_mentions, with_paths
+from confdata.mentions import (
+    long_author_list_issues,
+    mention_id_expr,
+    person_mentions,
+    with_paths,
+)
 from confdata.org_registry import OrgRegistry
 from confdata.org_resolution import OrgResolver
+from confdata.people_ids import source_content_ids
 from confdata.people_overrides import Overrides
 from confdata.person_tables import resolve_authors
+from confdata.repeated_names import without_repeated_names
 
 # Re-exported for confdata.steps, which imports the staging functions from here;
 # new code imports them from confdata.staging.
 from confdata.staging import concat_stg, cv_frames, program_frames
 from confdata.venues import with_series
-from confdata.works import EVENT_SCOPED_KINDS, Listing, assign_works, work_id, work_title_key
+from confdata.works import (
+    EVENT_SCOPED_KINDS,
+    WORK_CANDIDATE_LIMIT,
+    WORK_FACTS_LIMIT,
+    Listing,
+    assign_works,
+    work_id,
+    work_title_key,
+)
 from schemas.tables import MODELS
 
 __all__ = ["concat_stg", "core_tables", "cv_frames", "program_frames"]
@@ -41,8 +56,10 @@ def _conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
     return df.select(list(model.to_schema().columns)).sort(pk)
 
 
-def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, str]:
-    """Listing ID -> paper ID (``confdata.works``).
+def _paper_ids(
+    listings: pl.DataFrame, authorships: pl.DataFrame, limited: list[str]
+) -> dict[str, str]:
+    """Listing ID -> paper ID (``confdata.works``); ``limited`` gets the listings where a limit applied.
 
     A listing whose title key (and scope) no other listing shares is a work of
     its own, and its ID is computed directly; only listings that share a title
@@ -80,7 +97,8 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
     )
     ids.update(
         assign_works(
-            [
+            limited=limited,
+            listings=[
                 Listing(
                     listing_id=row["listing_id"],
                     title=row["title"],
@@ -102,7 +120,7 @@ def _paper_ids(listings: pl.DataFrame, authorships: pl.DataFrame) -> dict[str, s
                     "other_titles",
                 )
                 .iter_rows(named=True)
-            ]
+            ],
         )
     )
     return ids
@@ -137,15 +155,24 @@ def core_tables(
     """
     previous = previous or {}
     paths = dict(zip(sources["source_id"], sources["path"], strict=True))
-    ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"])
+    limited: list[str] = []
+    ids = _paper_ids(stg["stg_listings"], stg["stg_authorships"], limited)
     listings = with_series(stg["stg_listings"]).with_columns(
         pl.col("listing_id").replace_strict(ids, return_dtype=pl.Utf8).alias("paper_id"),
         pl.col("source_id").replace_strict(paths, default="").alias("_path"),
     )
+    # Without the names printed again on one list; a copy of the authorships when
+    # there are any, dropped before the resolution (the peak of memory).
+    printed, chairs_printed, repeated = without_repeated_names(stg, listings, paths)
     ranked = listings.sort(
         "paper_id", pl.col("from_program").not_(), "_path", "source_line"
     ).with_columns((pl.int_range(pl.len()).over("paper_id") == 0).alias("_primary"))
-    issues = _listing_issues(ranked)
+    issues = (
+        _listing_issues(ranked)
+        + repeated
+        + long_author_list_issues(printed, ranked, paths)
+        + _work_limit_issues(ranked, limited)
+    )
     awards = ranked.group_by("paper_id").agg(
         pl.col("awards").explode().drop_nulls().unique().sort().alias("_all_awards")
     )
@@ -155,7 +182,7 @@ def core_tables(
         .with_columns(pl.col("_all_awards").fill_null([]).alias("awards"))
     )
     primary = papers.select("listing_id", "paper_id", "source_id")
-    authorships = stg["stg_authorships"].join(primary, on="listing_id")
+    authorships = printed.join(primary, on="listing_id")
     positions = stg["stg_positions"].with_columns(
         pl.when(pl.col("unit").is_not_null())
         .then(pl.concat_str(["unit", pl.lit(" at "), "organization_as_printed"]))
@@ -163,7 +190,7 @@ def core_tables(
     )
     printed_orgs = [
         *authorships["affiliations_as_printed"].explode().drop_nulls().to_list(),
-        *stg["stg_chairs"]["affiliations_as_printed"].explode().drop_nulls().to_list(),
+        *chairs_printed["affiliations_as_printed"].explode().drop_nulls().to_list(),
         *positions["organization_as_printed"].to_list(),
     ]
     # A CV's "unit at organization" counts only when the registry knows the unit;
@@ -173,27 +200,33 @@ def core_tables(
     resolver = OrgResolver.build(registry, [*printed_orgs, *known_units])
     matches = resolver.match_frame()
     ids = dict(zip(matches["printed"], matches["affiliation_id"], strict=True))
+    mentions = person_mentions(
+        listings=ranked,
+        authorships=printed,
+        chairs=chairs_printed,
+        people=stg["stg_people"],
+        paths=paths,
+        resolver=resolver,
+        registry=registry,
+        contents=source_content_ids(sources),
+    )
+    del printed
     people = resolve_authors(
-        person_mentions(
-            listings=ranked,
-            authorships=stg["stg_authorships"],
-            chairs=stg["stg_chairs"],
-            people=stg["stg_people"],
-            paths=paths,
-            resolver=resolver,
-            registry=registry,
-        ),
+        mentions,
         overrides or Overrides(),
         previous.get("author_mentions"),
         previous.get("author_redirects"),
         paths,
         papers.select("paper_id", "kind"),
+        previous.get("sources"),
+        sources,
     )
+    del mentions
     issues += people.issues
     author_of = people.assignments
     authorships = _with_author(authorships, paths, pl.col("position").cast(pl.Utf8), author_of)
     chairs = _with_author(
-        stg["stg_chairs"],
+        chairs_printed,
         paths,
         pl.concat_str(pl.lit("chair"), pl.col("position").cast(pl.Utf8)),
         author_of,
@@ -377,6 +410,33 @@ def _org_summary(resolver: OrgResolver) -> dict[str, Any]:
             if m.method == "fuzzy"
         ],
     }
+
+
+def _work_limit_issues(ranked: pl.DataFrame, limited: list[str]) -> list[Issue]:
+    """One issue per title whose same-work detection a limit cut (``confdata.works``)."""
+    papers = ranked.filter(pl.col("listing_id").is_in(limited))["paper_id"].implode()
+    # Located at the work's primary listing (the first program listing by path and line).
+    rows = ranked.filter(pl.col("_primary") & pl.col("paper_id").is_in(papers)).sort(
+        "_path", "source_line"
+    )
+    return [
+        Issue(
+            code="same-work-limit",
+            severity="warning",
+            message=(
+                f"{row['title']!r} is printed by so many listings of one year that each was "
+                f"compared with at most {WORK_CANDIDATE_LIMIT} works and {WORK_FACTS_LIMIT} "
+                "author lists of each (so that the work stays linear in the input); some "
+                "listings of one work may have been given separate papers"
+            ),
+            source_path=row["_path"],
+            line=row["source_line"],
+            text=row["title"],
+            table="papers",
+            key=row["paper_id"],
+        )
+        for row in rows.iter_rows(named=True)
+    ]
 
 
 def _listing_issues(ranked: pl.DataFrame) -> list[Issue]:

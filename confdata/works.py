@@ -124,13 +124,30 @@ def work_id(key: str, year: int | None, scope: str, extra: str = "") -> str:
     return stable_id("pap", key, year, scope, extra)
 
 
-def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
+# A listing is checked against at most this many candidate works (those of its
+# title and year sharing an author with it, or naming none), and against at most
+# this many distinct author lists of each: a title printed thousands of times in one
+# year ("Keynote", a patent title) would otherwise compare every listing with every
+# work. Past either limit the comparisons left out are reported (issue same-work-limit).
+WORK_CANDIDATE_LIMIT = 64
+WORK_FACTS_LIMIT = 64
+
+
+def assign_works(listings: Sequence[Listing], limited: list[str] | None = None) -> dict[str, str]:
     """Group listings into works; return listing ID -> paper ID.
 
     Listings with the same title key are the same work when their years agree
     (or one is unknown) and their author lists overlap (or one is empty). The
     paper ID hashes the title key with the year shared by the work (and the
     venue, for talks), so it does not depend on the order of the listings.
+
+    A listing is compared only with the works that can take it: of its year,
+    and sharing an author with it (or with no author named), found through an
+    index of each work's authors, so that listings of one title with unrelated
+    authors cost one step each. At most :data:`WORK_CANDIDATE_LIMIT` works per
+    listing and :data:`WORK_FACTS_LIMIT` distinct author lists per work are
+    checked; when a limit cuts comparisons, the group's first listing ID is
+    appended to ``limited`` (when given).
     """
     groups: dict[tuple[str, str], list[Listing]] = {}
     for listing in sorted(listings, key=lambda x: x.listing_id):
@@ -138,31 +155,9 @@ def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
         groups.setdefault((work_title_key(listing.title), scope), []).append(listing)
     result: dict[str, str] = {}
     for (key, scope), members in groups.items():
-        clusters: list[list[Listing]] = []
-        # A listing joins the first cluster all of whose members it is compatible
-        # with. Members with the same facts need one check, not one each (a Test of
-        # Time paper printed in every program of a series), so each cluster keeps
-        # its distinct facts. Listings come with a year first (ordered by year),
-        # those without last; a listing with a year is only compatible with clusters
-        # of that year, so only those are searched.
-        distinct: list[set[_Facts]] = []
-        of_year: dict[int, list[int]] = {}
-        for listing in sorted(members, key=lambda x: (x.year is None, x.year or 0, x.listing_id)):
-            facts = _Facts.of(listing)
-            candidates = (
-                range(len(clusters)) if listing.year is None else of_year.get(listing.year, [])
-            )
-            home = next(
-                (i for i in candidates if all(_compatible(facts, f) for f in distinct[i])), None
-            )
-            if home is None:
-                clusters.append([listing])
-                distinct.append({facts})
-                if listing.year is not None:
-                    of_year.setdefault(listing.year, []).append(len(clusters) - 1)
-            else:
-                clusters[home].append(listing)
-                distinct[home].add(facts)
+        clusters, cut = _cluster(members)
+        if cut and limited is not None:
+            limited.append(members[0].listing_id)
         per_year = Counter(_year_of(c) for c in clusters)
         for cluster in clusters:
             year = _year_of(cluster)
@@ -177,6 +172,75 @@ def assign_works(listings: Sequence[Listing]) -> dict[str, str]:
             for m in cluster:
                 result[m.listing_id] = paper_id
     return result
+
+
+def _cluster(members: list[Listing]) -> tuple[list[list[Listing]], bool]:
+    """Cluster the listings of one title key; True when a limit cut comparisons.
+
+    A listing joins the first cluster all of whose members it is compatible
+    with. Members with the same facts need one check, not one each (a Test of
+    Time paper printed in every program of a series), so each cluster keeps its
+    distinct facts. Listings come with a year first (ordered by year), those
+    without last; a listing with a year is only compatible with clusters of that
+    year (in :func:`_content_order`). A cluster can take a listing naming people only if one of its members
+    names one of them or none of its members names anyone: the index ``named``
+    (person -> clusters) and the set ``anonymous`` give those candidates.
+    """
+    clusters: list[list[Listing]] = []
+    distinct: list[list[_Facts]] = []
+    seen: list[set[_Facts]] = []
+    years: list[int | None] = []
+    named: dict[str, set[int]] = {}
+    anonymous: set[int] = set()
+    cut = False
+    for listing in sorted(members, key=_content_order):
+        facts = _Facts.of(listing)
+        if facts.people:
+            pool = set(anonymous).union(*(named.get(p, ()) for p in facts.people))
+        else:
+            pool = set(range(len(clusters)))
+        candidates = sorted(i for i in pool if listing.year is None or years[i] == listing.year)
+        if len(candidates) > WORK_CANDIDATE_LIMIT:
+            candidates, cut = candidates[:WORK_CANDIDATE_LIMIT], True
+
+        home = None
+        for i in candidates:
+            if len(distinct[i]) > WORK_FACTS_LIMIT and facts not in seen[i]:
+                cut = True
+            if _fits(facts, seen[i], distinct[i]):
+                home = i
+                break
+        if home is None:
+            home = len(clusters)
+            clusters.append([])
+            distinct.append([])
+            seen.append(set())
+            years.append(listing.year)
+            anonymous.add(home)
+        clusters[home].append(listing)
+        if facts not in seen[home]:
+            seen[home].add(facts)
+            distinct[home].append(facts)
+        if facts.people:
+            anonymous.discard(home)
+            for p in facts.people:
+                named.setdefault(p, set()).add(home)
+    return clusters, cut
+
+
+def _content_order(x: Listing) -> tuple[object, ...]:
+    """Order listings by what they print (ties stay in listing ID order).
+
+    So that which work a listing joins never depends on its file's name (the
+    listing ID hashes the source's): two listings that tie print the same facts
+    and join the same work.
+    """
+    return (x.year is None, x.year or 0, x.authors, x.identifiers, x.other_titles, x.title)
+
+
+def _fits(facts: _Facts, seen: set[_Facts], distinct: list[_Facts]) -> bool:
+    """True when a listing is compatible with a cluster's (first WORK_FACTS_LIMIT) distinct facts."""
+    return facts in seen or all(_compatible(facts, f) for f in distinct[:WORK_FACTS_LIMIT])
 
 
 def _year_of(cluster: list[Listing]) -> int | None:

@@ -312,7 +312,7 @@ class Authors(pa.DataFrameModel):
     author_id: str = pa.Field(
         str_matches=_ID,
         unique=True,
-        description="Stable ID of the person, from their earliest mention (file, line, position); retired IDs are in author_redirects.",
+        description="Stable ID of the person, from their earliest mention (file content, line, position: renaming a file changes no ID); retired IDs are in author_redirects.",
     )
     name: str = pa.Field(
         description="Display name: the form printed most often (ties: the longest)."
@@ -509,7 +509,8 @@ class PaperAuthors(pa.DataFrameModel):
 
     paper_id: str = pa.Field(description="The paper (papers.paper_id).")
     position: pl.Int16 = pa.Field(
-        ge=1, description="1-based position of the author in the printed author list."
+        ge=1,
+        description="1-based position of the author in the printed author list (a name printed again in the list is one authorship, at its first position: the later position is skipped, issue repeated-author).",
     )
     author_id: str = pa.Field(description="The person (authors.author_id).")
     name_as_printed: str = pa.Field(
@@ -582,7 +583,10 @@ class SessionChairs(pa.DataFrameModel):
     """People printed on labelled chair lines: session chairs and program co-chairs."""
 
     session_id: str = pa.Field(description="The program item (sessions.session_id).")
-    position: pl.Int16 = pa.Field(ge=1, description="1-based order of the chair within the item.")
+    position: pl.Int16 = pa.Field(
+        ge=1,
+        description="1-based order of the chair within the item (a name printed again is one chair: the later position is skipped, issue repeated-chair).",
+    )
     role: str = pa.Field(
         isin=CHAIR_ROLES,
         description="session_chair, program_co_chair or general_chair, from the line's label.",

@@ -165,13 +165,14 @@ def _render_resolution(t: dict[str, pl.DataFrame]) -> list[str]:
         pl.col("mention_id").sort().alias("mentions"),
         pl.col("source_id").n_unique().alias("sources"),
     )
+    # Ordered by what is shown (first mention), never by ID: the rendering shows no IDs.
     shown = (
         people.filter((pl.col("names").list.len() > 1) | (pl.col("sources") > 1))
         .join(
             t["authors"].select("author_id", "research_paper_count", "other_work_count"),
             on="author_id",
         )
-        .sort("author_id")
+        .sort(pl.col("mentions").list.first(), "author_id")
     )
     lines.append(
         "# persons printed in several forms or in several sources [research papers, other works]"

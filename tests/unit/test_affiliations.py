@@ -660,6 +660,15 @@ def test_normalize_org_examples(text: str, expected: str) -> None:
     assert normalize_org(text) == expected
 
 
+@pytest.mark.parametrize(
+    "printed",
+    ["Tsing\u200bhua University", "\ufeffTsinghua University", "Tsinghua Uni\u00adversity"],
+)
+def test_normalize_org_drops_invisible_characters(printed: str) -> None:
+    """A zero-width space, BOM or soft hyphen inside an organization is no word break (2026-12)."""
+    assert normalize_org(printed) == normalize_org("Tsinghua University")
+
+
 def test_normalize_org_keeps_words_apart() -> None:
     """Normalization never joins words: 'Peng Cheng' and 'Pengcheng' stay different."""
     assert normalize_org("Peng Cheng Laboratory") != normalize_org("Pengcheng Laboratory")

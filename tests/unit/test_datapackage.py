@@ -17,10 +17,12 @@ import pytest
 from frictionless import validate
 
 from confdata import io
+from confdata.bidi import BIDI_CONTROLS
 from confdata.datapackage import (
     build_datapackage,
     neutralized_starts,
     pattern_is_csv_safe,
+    rewritten_anywhere,
     table_schema_pattern,
 )
 from confdata.steps import run_pipeline
@@ -282,7 +284,12 @@ def test_a_value_outside_the_enum_still_fails(tmp_path: Path) -> None:
 
 
 def test_neutralized_starts_are_those_of_the_csv_writer() -> None:
-    assert neutralized_starts() == frozenset({"=", "+", "-", "@", "\t", "\r", "'"})
+    """The formula starts (and the apostrophe), and the bidi controls shown as <U+XXXX> (2026-12)."""
+    assert neutralized_starts() == frozenset({"=", "+", "-", "@", "\t", "\r", "'", *BIDI_CONTROLS})
+
+
+def test_bidi_controls_are_rewritten_anywhere_in_a_cell() -> None:
+    assert rewritten_anywhere() == frozenset(BIDI_CONTROLS)
 
 
 @pytest.mark.parametrize(
@@ -300,6 +307,10 @@ def test_neutralized_starts_are_those_of_the_csv_writer() -> None:
         (r"^\S", False),
         (r".*", False),
         (r"(?=a)", False),
+        # A pattern matching a bidi control after its start: the CSV cell is rewritten.
+        (r"^a[\u202a-\u202e]", False),
+        (r"^a(b|\u2067)", False),
+        (r"^a[^b]", False),
     ],
 )
 def test_pattern_is_csv_safe(pattern: str, safe: bool) -> None:

@@ -117,3 +117,30 @@ def test_initials_compatible(a: str, b: str, expected: bool) -> None:
 def test_fold_keeps_punctuation() -> None:
     """fold only folds case and letters; word breaks are left to the key."""
     assert fold("Dejan Kostić, Łukasz Bøgh, İbrahim") == "dejan kostic, lukasz bogh, ibrahim"
+
+
+# 2026-12: invisible characters pasted inside names (from web pages and PDFs) split people.
+@pytest.mark.parametrize(
+    ("printed", "plain"),
+    [
+        ("Dejan Kos\u200btić", "Dejan Kostić"),  # zero-width space inside a word
+        ("Dejan\u200b Kostić", "Dejan Kostić"),  # beside a space
+        ("Ke Su\u00adn", "Ke Sun"),  # soft hyphen
+        ("\ufeffKe Sun", "Ke Sun"),  # byte-order mark (zero-width no-break space)
+        ("Ke Sun\u200d", "Ke Sun"),  # zero-width joiner
+        ("Ke\u200c Sun", "Ke Sun"),  # zero-width non-joiner
+        ("Ke\u2060 Sun", "Ke Sun"),  # word joiner
+        ("\u202eKe Sun\u202c", "Ke Sun"),  # right-to-left override ... pop
+        ("\u2067Ke Sun\u2069", "Ke Sun"),  # right-to-left isolate ... pop
+        ("Ke\u200f Sun\u200e", "Ke Sun"),  # RLM, LRM
+        ("Ke Su\ufe0fn", "Ke Sun"),  # variation selector
+    ],
+)
+def test_invisible_characters_do_not_change_the_key(printed: str, plain: str) -> None:
+    assert name_key(printed) == name_key(plain)
+
+
+def test_an_invisible_character_is_dropped_not_read_as_a_word_break() -> None:
+    """The key follows what a reader sees: "Ke\u200bSun" shows as "KeSun", not as "Ke Sun"."""
+    assert name_key("Ke\u200bSun") == name_key("KeSun") == "kesun"
+    assert name_key("Ke\u200bSun") != name_key("Ke Sun")

@@ -8,7 +8,7 @@ import random
 import polars as pl
 
 from confdata.people import ResolutionSettings, mention_sort_key, resolve_people
-from confdata.people_evidence import _compare, _Unit
+from confdata.people_evidence import PAIRWISE_BLOCK_LIMIT, _compare, _Unit
 from confdata.people_ids import canonical_ranks
 from confdata.people_units import pool_mentions
 from tests.unit.test_people import frame, mention
@@ -200,3 +200,24 @@ def test_a_large_block_keeps_contradicting_namesakes_apart_and_reports_them() ->
     person = dict(result.assignments.select("mention_id", "person_key").iter_rows())
     assert person["p0000.txt:900:1"] != person["p0000.txt:901:1"]
     assert result.possible_homonyms.height >= 1
+
+
+def test_a_large_block_joins_clusters_connected_by_a_later_unit() -> None:
+    """A and B are connected only through C, met after both: as pairwise comparison does,
+    the greedy resolution of a large block ends with one person (it kept two before)."""
+    rows = [
+        mention("a.txt:1:1", "Ke Sun", source="sa", orgs=("kth",)),
+        mention("b.txt:1:1", "Ke Sun", source="sb", orgs=("meta",)),
+        # Printed with both organizations (on another paper): the link between A and B.
+        mention("c.txt:1:1", "Ke Sun", source="sc", orgs=("kth", "meta")),
+    ]
+    small = resolve_people(frame(*rows))
+    assert small.assignments["person_key"].n_unique() == 1
+    padding = [
+        mention(f"p.txt:{i + 1}:1", "Ke Sun", source=f"s{i}", coauthors=(f"pad {i}",))
+        for i in range(PAIRWISE_BLOCK_LIMIT)
+    ]
+    large = resolve_people(frame(*rows, *padding))
+    person = dict(large.assignments.select("mention_id", "person_key").iter_rows())
+    assert person["a.txt:1:1"] == person["b.txt:1:1"] == person["c.txt:1:1"]
+    assert len(set(person.values())) == PAIRWISE_BLOCK_LIMIT + 1

@@ -14,7 +14,7 @@ from confdata import steps
 from confdata.errors import RawInputError, ValidationFailed
 from confdata.io import csv_safe
 from confdata.steps import run_pipeline
-from tests.conftest import FIXTURES, NSDI26
+from tests.conftest import FIXTURES, NSDI26, RAW
 
 
 def snapshot(folder: Path, *, with_manifest: bool = True) -> dict[str, str]:
@@ -115,6 +115,53 @@ def test_csv_neutralizes_formulas_but_parquet_keeps_them() -> None:
     assert [json.loads(v) for v in safe["l"]] == df["l"].to_list()
 
 
+def test_csv_shows_bidi_controls_as_code_points_but_parquet_keeps_them() -> None:
+    """A right-to-left override or isolate is written <U+202E> in a cell or list item (2026-12)."""
+    df = pl.DataFrame(
+        {
+            "t": ["Ke \u202eSun\u202c", "\u2067=x\u2069", "=\u200fy", "ok"],
+            "l": [["a\u202eb"], [], ["\u200e"], ["b"]],
+        }
+    )
+    safe = csv_safe(df)
+    assert safe["t"].to_list() == [
+        "Ke <U+202E>Sun<U+202C>",
+        "<U+2067>=x<U+2069>",
+        "'=<U+200F>y",
+        "ok",
+    ]
+    assert [json.loads(v) for v in safe["l"]] == [["a<U+202E>b"], [], ["<U+200E>"], ["b"]]
+
+
+def test_a_name_with_invisible_and_bidi_characters_reads_back_as_documented(
+    tmp_path: Path,
+) -> None:
+    """Parquet keeps the printed name exactly; the CSV shows its bidi controls as code points;
+    the zero-width space inside it does not split the person from the plain spelling."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = (FIXTURES / "programs" / "multi_org_authors.txt").read_text(encoding="utf-8")
+    page = page.replace("Eleanor Whitcombe", "Eleanor Whit\u200bcombe \u202eX\u202c", 1)
+    page = page.replace(
+        "Chloe Park, Stanford University and NVIDIA",
+        "Chloe Park, Stanford University and NVIDIA; "
+        "Eleanor Whitcombe X, University of California, Berkeley",
+        1,
+    )
+    (raw / "p.txt").write_text(page, encoding="utf-8")
+    out = tmp_path / "out"
+    run_pipeline(raw, out, reference_dir=RAW / "reference")
+    exact = pl.read_parquet(out / "parquet" / "author_mentions.parquet")
+    back = pl.read_csv(out / "csv" / "author_mentions.csv", schema=csv_safe(exact).schema)
+    printed = "Eleanor Whit\u200bcombe \u202eX\u202c"
+    assert printed in exact["name_as_printed"].to_list()
+    shown = "Eleanor Whit\u200bcombe <U+202E>X<U+202C>"
+    assert shown in back["name_as_printed"].to_list()
+    assert not back["name_as_printed"].str.contains("[\u202a-\u202e]").any()
+    whitcombe = exact.filter(pl.col("name_key") == "eleanor whitcombe x")
+    assert whitcombe.height == 2 and whitcombe["author_id"].n_unique() == 1
+
+
 def test_csv_reads_back_as_the_parquet(raw: Path, tmp_path: Path) -> None:
     """It writes CSV that Polars reads back to the Parquet rows (lists as JSON arrays)."""
     out = tmp_path / "out"
@@ -189,3 +236,24 @@ def test_csv_lists_are_json_arrays_as_python_writes_them() -> None:
     df = pl.DataFrame({"l": [tricky, [], None, ["="], [None]]}, schema={"l": pl.List(pl.Utf8)})
     expected = [None if v is None else json.dumps(v, ensure_ascii=False) for v in df["l"].to_list()]
     assert csv_safe(df)["l"].to_list() == expected
+
+
+def test_the_csv_encodings_are_undone_exactly() -> None:
+    """Reading back what csv_safe wrote gives the exact text: apostrophes and bidi controls."""
+    import polars as pl
+
+    from confdata.io import csv_list_back, csv_safe, csv_text_back
+
+    df = pl.DataFrame(
+        {
+            "t": ["=1+2", "'quoted", "Ke \u202eSun", None, "plain", "''x"],
+            "l": [["\u2066x", "=y"], [], None, ["a"], ["'b"], ["\u200f"]],
+        },
+        schema={"t": pl.Utf8, "l": pl.List(pl.Utf8)},
+    )
+    written = csv_safe(df)
+    assert written["t"].to_list()[:3] == ["'=1+2", "''quoted", "Ke <U+202E>Sun"]
+    back = written.select(
+        csv_text_back(pl.col("t")).alias("t"), csv_list_back(pl.col("l"), pl.List(pl.Utf8))
+    )
+    assert back.equals(df)

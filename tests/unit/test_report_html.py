@@ -28,6 +28,7 @@ import polars as pl
 import pytest
 
 from confdata import io
+from confdata.bidi import BIDI_CONTROLS
 from confdata.report_charts import chart_data
 from confdata.report_html import render_html
 from confdata.steps import run_pipeline
@@ -306,6 +307,26 @@ def test_text_from_the_raw_files_is_escaped() -> None:
     assert {t for t, _ in tags.tags} <= set(allowed.split())
     handlers = [k for _, attrs in tags.tags for k in attrs if k.startswith("on")]
     assert handlers == []
+
+
+def test_bidi_controls_from_the_raw_files_are_shown_not_obeyed() -> None:
+    """A right-to-left override or isolate in a name, an issue or a title shows as <U+202E>.
+
+    Left raw, it reorders what the browser displays after it (Trojan Source).
+    """
+    rlo = "Ke \u202eSun\u202c, \u2067Ali\u2069 \u200f"
+    report = hostile_report()
+    report["issues"][0] = {**report["issues"][0], "message": f"odd {rlo}", "text": rlo}
+    tables = hostile_tables()
+    tables["sessions"] = tables["sessions"].with_columns(
+        pl.col("title").str.replace("Empty", "Empty \u202e", literal=True)
+    )
+    html = render_html(report, chart_data(tables))
+    assert not any(ch in html for ch in BIDI_CONTROLS)
+    assert (
+        "Ke &lt;U+202E&gt;Sun&lt;U+202C&gt;, &lt;U+2067&gt;Ali&lt;U+2069&gt; &lt;U+200F&gt;" in html
+    )
+    assert "Empty &lt;U+202E&gt; paper session" in html
 
 
 def test_the_page_fetches_nothing() -> None:

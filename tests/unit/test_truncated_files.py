@@ -193,3 +193,29 @@ def test_a_cv_cut_in_a_section_not_read_is_a_warning() -> None:
     [issue] = [i for i in cv.issues if i.code == TRUNCATED_TEXT_CODE]
     assert (issue.severity, issue.line) == ("warning", CV.count("\n") + 1)
     assert cv.publications == parse_cv(CV, source_path="cv.txt").publications
+
+
+def test_a_short_whole_abstract_at_the_end_is_not_taken_for_a_cut_title(
+    reference: Reference,
+) -> None:
+    """A page whose last paper has a one-sentence abstract ends where its program ends.
+
+    Defect shown (2026-12, found by the merge of issue 11's parts): the last line
+    "Abstract of paper 2." right after "Available Media" was read as the title of
+    a paper whose rest is cut, and the whole page was refused.
+    """
+    head = (
+        "NSDI '25 Technical Sessions\n\nMonday, April 28\n\n10:30 am–12:10 pm\n\n"
+        "Data Center Networks\n\n"
+    )
+    papers = "".join(
+        f"Paper Number {n}: A Study\n\nKe Sun{n}, MIT\n\nAvailable Media\n\n"
+        f"Abstract of paper {n}.\n\n"
+        for n in (1, 2)
+    )
+    parse = program(head + papers, reference)
+    assert [p.abstract for s in parse.sessions for p in s.papers] == [
+        "Abstract of paper 1.",
+        "Abstract of paper 2.",
+    ]
+    assert truncated(parse) == []
