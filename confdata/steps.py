@@ -171,6 +171,7 @@ def pipeline_run(out_dir: Path, lock_timeout: float | None = None) -> Iterator[P
         RunLocked: When another run still holds the lock after the timeout.
     """
     out_dir = out_dir.resolve()
+    run_state.clear_stop()  # a stop asked of an earlier run in this process is not this run's
     with run_state.hold_lock(lock_file_for(out_dir), lock_timeout):
         _recover(out_dir)
         work = work_dir_for(out_dir)
@@ -555,9 +556,15 @@ def parse_batch(
     the batch goes on, so every bad file is found in one run; any other error
     (a bug) is raised. Each file's output, cache entry and timing record are
     those of :func:`parse_source`, so the result does not depend on batching.
+
+    Raises:
+        StopRequested: When the run was asked to stop (``run_state.request_stop``:
+            a signal, the flow's timeout); checked before each file, so a batch
+            on another thread ends within one file's parse.
     """
     outcomes: list[ParseSummary | ParseFailure] = []
     for source in sources:
+        run_state.check_stop()
         try:
             outcomes.append(parse_source(source, reference_dir, work_dir))
         except RawInputError as err:
