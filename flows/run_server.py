@@ -41,16 +41,8 @@ from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import get_current_settings
 
 from flows.faults import ServerFailed
+from flows.stopping import dying_with_this_process
 
-# Run as `python -c _LAUNCHER <parent pid> <program> <args...>`: die with the parent
-# (PR_SET_PDEATHSIG = 1, kept across exec), unless it is already gone, then exec.
-_LAUNCHER = (
-    "import ctypes, os, signal, sys\n"
-    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"
-    "if os.getppid() != int(sys.argv[1]):\n"
-    "    os._exit(1)\n"
-    "os.execv(sys.argv[2], sys.argv[2:])\n"
-)
 START_LOCK = ".confdata-server-start.lock"
 READY_MARKER = ".confdata-server-ready"
 
@@ -84,7 +76,7 @@ class RunServer(SubprocessASGIServer):
             "on",
         ]
         return subprocess.Popen(
-            [sys.executable, "-c", _LAUNCHER, str(os.getpid()), *uvicorn],
+            dying_with_this_process(uvicorn),
             env={
                 **os.environ,
                 **server_env,

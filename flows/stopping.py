@@ -25,9 +25,10 @@ import contextlib
 import os
 import signal
 import socket
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 
@@ -62,6 +63,28 @@ def signal_name(signum: int) -> str:
 def exit_code(signum: int) -> int:
     """Return the exit status of a run stopped by ``signum``: 130 for SIGINT, 143 for SIGTERM."""
     return EXIT_CODES.get(signal.Signals(signum), 128 + int(signum))
+
+
+# Run as `python -c _LAUNCHER <parent pid> <program> <args...>`: die with the parent
+# (PR_SET_PDEATHSIG = 1, kept across exec), unless it is already gone, then exec.
+_LAUNCHER = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(1)\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def dying_with_this_process(command: Sequence[str]) -> list[str]:
+    """Return ``command`` (a program's absolute path first) run so that it dies with this process.
+
+    The kernel kills it (SIGKILL) when this process ends, however it ends, even
+    by SIGKILL, which leaves no time to stop it (Linux ``PR_SET_PDEATHSIG``; the
+    signal comes when the *thread* that started it ends: start it from the main
+    thread). A small launcher sets that, then becomes the program (``exec``).
+    """
+    return [sys.executable, "-c", _LAUNCHER, str(os.getpid()), *command]
 
 
 def descendants(pid: int | None = None) -> list[int]:
