@@ -171,7 +171,9 @@ def pipeline_run(out_dir: Path, lock_timeout: float | None = None) -> Iterator[P
         RunLocked: When another run still holds the lock after the timeout.
     """
     out_dir = out_dir.resolve()
-    run_state.clear_stop()  # a stop asked of an earlier run in this process is not this run's
+    # A stop asked of an earlier run in this process (run_state.request_stop) is not
+    # this run's; nor does this run's outlive it.
+    run_state.clear_stop()
     with run_state.hold_lock(lock_file_for(out_dir), lock_timeout):
         _recover(out_dir)
         work = work_dir_for(out_dir)
@@ -181,6 +183,7 @@ def pipeline_run(out_dir: Path, lock_timeout: float | None = None) -> Iterator[P
             _prune_cache(work)
         finally:
             io.remove_tree(work)
+            run_state.clear_stop()
 
 
 def _cache_of(work_dir: Path) -> Path | None:
