@@ -175,8 +175,8 @@ def start_run_server() -> RunServer | None:
     if settings.api.url:
         if not _answers(settings.api.url):
             raise ServerFailed(
-                f"PREFECT_API_URL={settings.api.url}: expected a Prefect server that answers, "
-                "found none (start it, or unset PREFECT_API_URL for a temporary one)"
+                f"PREFECT_API_URL: expected a Prefect server answering at {settings.api.url} "
+                "(start one, or unset PREFECT_API_URL for a temporary one), found 'no answer'"
             )
         return None
     if not settings.server.ephemeral.enabled:
@@ -189,8 +189,8 @@ def start_run_server() -> RunServer | None:
     except RuntimeError as err:  # Prefect's "Timed out while attempting to connect ..."
         seconds = settings.server.ephemeral.startup_timeout_seconds
         raise ServerFailed(
-            f"Prefect's temporary server {server.address}: expected it to answer within "
-            f"{seconds:g} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS), found "
-            f"{'its process ended' if server.server_process is None else 'no answer'}"
+            f"{server.api_url}: expected Prefect's temporary server to answer within "
+            f"{seconds:g} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS; a loaded "
+            "machine starts it slowly), found 'no answer'"
         ) from err
     return server

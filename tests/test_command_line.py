@@ -24,7 +24,7 @@ import pytest
 
 from confdata import run_state
 from confdata.steps import run_pipeline
-from tests.cli_runs import TEMPORARY_SERVER, CliRun, process_tree, snapshot
+from tests.cli_runs import TEMPORARY_SERVER, CliRun, cli_env, process_tree, snapshot
 from tests.conftest import NSDI26, RAW, ROOT
 
 CV = RAW / "alireza-farshin-cv.txt"
@@ -50,18 +50,28 @@ def runs() -> Iterator[list[CliRun]]:
                 os.kill(pid, signal.SIGKILL)
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the command line to its end (for checks that stop it before Prefect starts)."""
-    from tests.cli_runs import cli_env
+class Cli:
+    """Runs the command line to its end (for checks that stop it before Prefect starts)."""
 
-    return subprocess.run(
-        [sys.executable, "-m", "flows.build", *args],
-        cwd=ROOT,
-        env=cli_env(Path("/nonexistent-prefect-home"), env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    def __init__(self, prefect_home: Path) -> None:
+        self.prefect_home = prefect_home
+
+    def __call__(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "flows.build", *args],
+            cwd=ROOT,
+            env=cli_env(self.prefect_home, env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+
+@pytest.fixture()
+def cli(prefect_home: Path) -> Cli:
+    return Cli(prefect_home)
 
 
 def assert_refused(done: subprocess.CompletedProcess[str], code: int, line: str, out: Path) -> None:
@@ -89,7 +99,9 @@ def first_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_help_is_printed_without_importing_prefect() -> None:
+def test_help_is_printed_without_importing_prefect(
+    cli: Cli,
+) -> None:
     """``--help`` and the checks run before Prefect is imported (it takes 7-8 s to import)."""
     code = (
         "import sys\n"
@@ -110,14 +122,14 @@ def test_help_is_printed_without_importing_prefect() -> None:
     assert cli("--help").returncode == 0
 
 
-def test_a_missing_raw_folder_is_refused_before_prefect_starts(tmp_path: Path) -> None:
+def test_a_missing_raw_folder_is_refused_before_prefect_starts(cli: Cli, tmp_path: Path) -> None:
     raw, out = tmp_path / "no-raw", tmp_path / "out"
     done = cli("--raw", str(raw), "--out", str(out))
     assert_refused(done, 2, f"{raw}:0: expected a folder of raw files, found 'no such folder'", out)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_a_raw_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+def test_a_raw_path_that_is_a_file_is_refused(cli: Cli, tmp_path: Path) -> None:
     raw, out = tmp_path / "raw.txt", tmp_path / "out"
     raw.write_text("not a folder\n", encoding="utf-8")
     done = cli("--raw", str(raw), "--out", str(out))
@@ -126,7 +138,7 @@ def test_a_raw_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_out_folder_whose_parent_is_missing_is_refused_and_not_created(
-    raw: Path, tmp_path: Path
+    cli: Cli, raw: Path, tmp_path: Path
 ) -> None:
     """The run used to create the missing parents (and its lock file there)."""
     out = tmp_path / "typo" / "deeper" / "out"
@@ -136,7 +148,7 @@ def test_an_out_folder_whose_parent_is_missing_is_refused_and_not_created(
     assert not (tmp_path / "typo").exists()
 
 
-def test_an_out_path_that_is_a_file_is_refused(raw: Path, tmp_path: Path) -> None:
+def test_an_out_path_that_is_a_file_is_refused(cli: Cli, raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.write_text("a file\n", encoding="utf-8")
     done = cli("--raw", str(raw), "--out", str(out))
@@ -155,7 +167,7 @@ def test_an_out_path_that_is_a_file_is_refused(raw: Path, tmp_path: Path) -> Non
     ],
 )
 def test_a_bad_setting_is_one_located_line(
-    name: str, value: str, expected: str, raw: Path, tmp_path: Path
+    cli: Cli, name: str, value: str, expected: str, raw: Path, tmp_path: Path
 ) -> None:
     """It used to end in a traceback (at import, for the flow's timeout)."""
     out = tmp_path / "out"
@@ -163,10 +175,10 @@ def test_a_bad_setting_is_one_located_line(
     assert_refused(done, 2, f"{name}: expected {expected}, found {value!r}", out)
 
 
-def test_a_bad_flow_timeout_does_not_break_importing_the_flow() -> None:
+def test_a_bad_flow_timeout_does_not_break_importing_the_flow(prefect_home: Path) -> None:
     """``import flows.build`` (a served deployment's run does it) works; the run refuses the value."""
     code = "import flows.build as b; print(b.build_dataset.timeout_seconds)"
-    env = {**os.environ, "CONFDATA_FLOW_TIMEOUT_SECONDS": "soon"}
+    env = cli_env(prefect_home, {"CONFDATA_FLOW_TIMEOUT_SECONDS": "soon"})
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
@@ -174,7 +186,7 @@ def test_a_bad_flow_timeout_does_not_break_importing_the_flow() -> None:
     assert done.stdout.split() == ["3600.0"]
 
 
-def test_a_negative_lock_timeout_is_a_usage_error(raw: Path, tmp_path: Path) -> None:
+def test_a_negative_lock_timeout_is_a_usage_error(cli: Cli, raw: Path, tmp_path: Path) -> None:
     done = cli("--raw", str(raw), "--out", str(tmp_path / "out"), "--lock-timeout", "-1")
     assert done.returncode == 2
     assert "--lock-timeout -1: expected a number of seconds, 0 or more" in done.stderr
@@ -187,7 +199,9 @@ def _can_drop_file_permissions() -> bool:
 @pytest.mark.skipif(
     not _can_drop_file_permissions(), reason="root reads any folder, and setpriv is missing"
 )
-def test_a_raw_folder_that_cannot_be_listed_is_refused(raw: Path, tmp_path: Path) -> None:
+def test_a_raw_folder_that_cannot_be_listed_is_refused(
+    raw: Path, tmp_path: Path, prefect_home: Path
+) -> None:
     """Root bypasses permissions, so the run is started without that privilege (setpriv)."""
     out = tmp_path / "out"
     raw.chmod(0o311)  # may enter, may not list
@@ -200,6 +214,7 @@ def test_a_raw_folder_that_cannot_be_listed_is_refused(raw: Path, tmp_path: Path
         done = subprocess.run(
             [*prefix, sys.executable, "-m", "flows.build", "--raw", str(raw), "--out", str(out)],
             cwd=ROOT,
+            env=cli_env(prefect_home),
             capture_output=True,
             text=True,
             timeout=120,
@@ -229,7 +244,7 @@ def read_only(folder: Path) -> Iterator[None]:
 
 
 def test_a_read_only_parent_of_out_is_refused_before_prefect_starts(
-    raw: Path, tmp_path: Path
+    cli: Cli, raw: Path, tmp_path: Path
 ) -> None:
     """It used to end in a traceback (creating the lock file beside out/)."""
     parent = tmp_path / "published"
@@ -246,7 +261,7 @@ def test_a_read_only_parent_of_out_is_refused_before_prefect_starts(
 
 
 def test_a_read_only_out_folder_is_refused_and_left_as_it_was(
-    first_release: Path, tmp_path: Path
+    cli: Cli, first_release: Path, tmp_path: Path
 ) -> None:
     shutil.copytree(first_release / "out", tmp_path / "out")
     out = tmp_path / "out"
@@ -349,3 +364,21 @@ def test_a_lock_held_by_another_run_is_one_located_line(
     assert run.last_line() == UNCHANGED.format(out=out)
     assert "Traceback" not in err
     assert snapshot(out) == before
+
+
+def test_a_prefect_api_that_does_not_answer_is_one_line(
+    cli: Cli, raw: Path, tmp_path: Path
+) -> None:
+    """``PREFECT_API_URL`` set to a server that is not running: it used to end in a traceback."""
+    out = tmp_path / "out"
+    done = cli(
+        "--raw", str(raw), "--out", str(out), env={"PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-2:] == [
+        "error: PREFECT_API_URL: expected a Prefect server answering at http://127.0.0.1:9/api "
+        "(start one, or unset PREFECT_API_URL for a temporary one), found 'no answer'",
+        UNCHANGED.format(out=out),
+    ]
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
