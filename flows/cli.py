@@ -47,7 +47,7 @@ EXIT_PUBLISHED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 124  # as timeout(1)
-TASK_RUNNERS = ("local", "dask")
+TASK_RUNNERS = ("local", "dask")  # as flows.build.TASK_RUNNERS (not imported: that imports Prefect)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -61,7 +61,12 @@ def signal_name(signum: int) -> str:
 
 
 def exit_code(signum: int) -> int:
-    """Return the exit status of a run stopped by ``signum``: 130 for SIGINT, 143 for SIGTERM."""
+    """Return the exit status of a run stopped by ``signum``: 130 for SIGINT, 143 for SIGTERM.
+
+    Examples:
+        >>> exit_code(signal.SIGINT), exit_code(signal.SIGTERM)
+        (130, 143)
+    """
     return EXIT_CODES.get(signal.Signals(signum), 128 + int(signum))
 
 

@@ -382,3 +382,21 @@ def test_a_prefect_api_that_does_not_answer_is_one_line(
     ]
     assert "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_the_command_line_offers_the_flows_task_runners() -> None:
+    """flows.cli keeps its own copy (importing flows.build imports Prefect): they must agree."""
+    from flows import build, cli
+
+    assert cli.TASK_RUNNERS == build.TASK_RUNNERS
+
+
+def test_the_faults_docstring_examples_hold() -> None:
+    """The examples in flows.faults (one located line per fault) and flows.stopping are true."""
+    import doctest
+
+    from flows import faults, stopping
+
+    for module, examples in ((faults, 5), (stopping, 1)):
+        result = doctest.testmod(module)
+        assert (result.failed, result.attempted) == (0, examples), module.__name__
