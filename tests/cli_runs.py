@@ -130,6 +130,15 @@ def wait_gone(pids: Sequence[int], timeout: float = 30.0) -> list[int]:
     return alive
 
 
+def assert_gone(pids: Sequence[int], timeout: float = 30.0) -> None:
+    """Assert that none of ``pids`` is still running; kill the survivors first (no orphan stays)."""
+    alive = wait_gone(pids, timeout)
+    for pid in alive:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert alive == [], f"still running after {timeout:g} s (now killed): {alive}"
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file of a folder with its SHA-256 (empty when the folder does not exist)."""
     return {

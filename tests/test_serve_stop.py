@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runs import WAIT, cli_env, process_tree, wait_gone
+from tests.cli_runs import WAIT, assert_gone, cli_env, process_tree
 from tests.conftest import NSDI26, ROOT
 
 pytestmark = pytest.mark.flow
@@ -112,7 +112,7 @@ def test_serve_stops_cleanly_on_a_signal(
     )
     assert "All deployments have been paused!" in text
     assert "Traceback" not in text and "never awaited" not in text
-    assert wait_gone(below) == []
+    assert_gone(below)
 
 
 def test_a_killed_serve_takes_its_prefect_server_with_it(
@@ -125,4 +125,4 @@ def test_a_killed_serve_takes_its_prefect_server_with_it(
     assert below, "serve started a Prefect server"
     serve.proc.kill()
     serve.proc.wait(timeout=WAIT)
-    assert wait_gone(below) == []
+    assert_gone(below)

@@ -21,7 +21,7 @@ import pytest
 
 from confdata import run_state
 from confdata.steps import run_pipeline
-from tests.cli_runs import CliRun, process_tree, snapshot, wait_gone
+from tests.cli_runs import CliRun, assert_gone, process_tree, snapshot
 from tests.conftest import NSDI26, RAW
 
 pytestmark = pytest.mark.flow
@@ -106,7 +106,7 @@ def test_a_signal_mid_parse_stops_the_run_at_once_and_says_so(
     assert run.last_line() == f"stopped by {name}; nothing was published; {out}/ is unchanged"
     assert "Traceback" not in run.err()
     assert snapshot(out) == before
-    assert wait_gone(below) == []
+    assert_gone(below)
     assert leftovers(tmp_path) == []
 
 
@@ -153,7 +153,7 @@ def test_a_killed_run_takes_its_prefect_server_with_it(
     below = process_tree(run.proc.pid)
     assert below, "the run has its temporary Prefect server"
     run.kill()
-    assert wait_gone(below) == []
+    assert_gone(below)
     assert snapshot(out) == before
     # The killed run's work folder is left for the next run's clean-up, as after any crash.
     assert leftovers(tmp_path) == [".out.lock", f".out.work-{run.proc.pid}"]
