@@ -115,7 +115,7 @@ def problems_of(err: RawInputError) -> tuple[RawInputError, ...]:
     return err.problems if isinstance(err, RawInputErrors) else (err,)
 
 
-def failure_report(err: BaseException, out_dir: str) -> str:
+def failure_report(err: BaseException, out_dir: str, outcome: str | None = None) -> str:
     """Return what the command line prints when a run stops on an error it expected.
 
     Bad input is a compiler-style list, one ``file:line: expected …, found …``
@@ -128,7 +128,8 @@ def failure_report(err: BaseException, out_dir: str) -> str:
         a.txt:0: expected text, found 'a PNG image'
         error: 1 bad file; nothing was published; out/ is unchanged
     """
-    unchanged = f"nothing was published; {out_dir.rstrip('/')}/ is unchanged"
+    # What became of out/: the caller says when it checked; else it is unchanged.
+    unchanged = outcome or f"nothing was published; {out_dir.rstrip('/')}/ is unchanged"
     if not isinstance(err, RawInputError):
         return f"error: {err}\n{unchanged}"
     summary = getattr(err, "summary", "")

@@ -8,14 +8,16 @@ never sees half a release and a failed run leaves the last good one untouched.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -233,11 +235,39 @@ def read_reference(reference_dir: Path) -> dict[str, str]:
     return read_reference_texts(reference_dir)
 
 
+# Polars reports an OS error as "... No space left on device (os error 28)", without
+# errno (an OSError, or a ComputeError from its Parquet writer).
+_POLARS_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Name ``path`` in an OS error raised while writing it that names no file.
+
+    A full disk fails ``write()`` (and Polars' writers) with an error that says
+    "No space left on device" but not where; the run's message must say which
+    file system is full, so it is raised again as an ``OSError`` with its errno
+    and this path.
+    """
+    try:
+        yield
+    except (OSError, pl.exceptions.ComputeError) as err:
+        if getattr(err, "filename", None) is not None:
+            raise
+        code = getattr(err, "errno", None)
+        if code is None and (match := _POLARS_OS_ERROR.search(str(err))):
+            code = int(match.group(1))
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), str(path)) from err
+
+
 def write_frames(frames: Mapping[str, pl.DataFrame], folder: Path) -> None:
     """Write frames as Parquet files named after them (intermediate results)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, df in frames.items():
-        df.write_parquet(folder / f"{name}.parquet")
+        with _writing(folder / f"{name}.parquet"):
+            df.write_parquet(folder / f"{name}.parquet")
 
 
 def read_stacked(folders: Sequence[Path]) -> dict[str, pl.DataFrame]:
@@ -278,10 +308,9 @@ def read_frames(folder: Path, digests: dict[str, str] | None = None) -> dict[str
 def write_json(data: Any, path: Path) -> None:
     """Write JSON deterministically (sorted keys, UTF-8, trailing newline)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n",
-        encoding="utf-8",
-    )
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    with _writing(path):
+        path.write_text(text, encoding="utf-8")
 
 
 def read_json(path: Path) -> Any:
@@ -369,8 +398,10 @@ def write_table(df: pl.DataFrame, name: str, release_dir: Path) -> dict[str, Any
     csv = release_dir / "csv" / f"{name}.csv"
     parquet.parent.mkdir(parents=True, exist_ok=True)
     csv.parent.mkdir(parents=True, exist_ok=True)
-    df.write_parquet(parquet, compression="zstd", statistics=True)
-    csv_safe(df).write_csv(csv)
+    with _writing(parquet):
+        df.write_parquet(parquet, compression="zstd", statistics=True)
+    with _writing(csv):
+        csv_safe(df).write_csv(csv)
     return {
         "rows": df.height,
         "files": {str(p.relative_to(release_dir)): file_facts(p) for p in (parquet, csv)},
@@ -380,7 +411,8 @@ def write_table(df: pl.DataFrame, name: str, release_dir: Path) -> dict[str, Any
 def write_text(text: str, path: Path) -> None:
     """Write a text file as UTF-8."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    with _writing(path):
+        path.write_text(text, encoding="utf-8")
 
 
 def staging_dir(out_dir: Path) -> Path:
@@ -391,6 +423,25 @@ def staging_dir(out_dir: Path) -> Path:
     remove_tree(path)
     path.mkdir()
     return path
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """Copy a folder's files into another by hard links (no data copied; same file system).
+
+    For the parse cache and the work folder only, whose files are never changed
+    once written; a release is never linked (its archive must not share inodes
+    with ``out/``: :mod:`confdata.archive` copies).
+    """
+    for path in sorted(src.rglob("*")):
+        target = dst / path.relative_to(src)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
 
 
 def file_facts(path: Path) -> dict[str, Any]:

@@ -10,6 +10,10 @@ Everything a run keeps beside ``out/`` is named after it, in the same parent fol
 - ``.<out>.work-<pid>``, ``.<out>.staging-<pid>``, ``.<out>.previous-<pid>``: a run's
   own folders; those of dead processes are removed when the next run starts.
 
+A run can be asked to stop (:func:`request_stop`: a signal, the flow's timeout):
+parse batches running on other threads then end at their next file
+(:func:`check_stop`) instead of parsing on after the run was given up.
+
 This module touches no release file itself (``confdata.io`` does all file I/O).
 """
 
@@ -47,7 +51,63 @@ _held_guard = threading.Lock()
 
 
 class RunLocked(Exception):
-    """Another run holds the lock on this out/ and did not let go in time."""
+    """Another run holds the lock on this out/ and did not let go in time.
+
+    Attributes:
+        lock_file: The lock's file (``.<out>.lock``).
+        holder: Who holds it, as its holder wrote it (pid, host, start time).
+        waited: How long this run waited, in seconds.
+    """
+
+    def __init__(self, message: str, lock_file: Path, holder: str, waited: float) -> None:
+        super().__init__(message)
+        self.lock_file, self.holder, self.waited = lock_file, holder, waited
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (type(self), (self.args[0], self.lock_file, self.holder, self.waited))
+
+
+class BadSetting(ValueError):
+    """An environment variable the run reads holds a value it cannot use.
+
+    Its message is located like a bad input's: ``NAME: expected …, found '…'``.
+    """
+
+    def __init__(self, name: str, expected: str, found: str) -> None:
+        super().__init__(f"{name}: expected {expected}, found {found!r}")
+        self.name, self.expected, self.found = name, expected, found
+
+
+class StopRequested(Exception):
+    """The run was asked to stop (:func:`request_stop`); work in progress ends here."""
+
+
+_stop = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask the run in this process to stop: parse batches end at their next file."""
+    _stop.set()
+
+
+def clear_stop() -> None:
+    """Forget an earlier stop request (a new run starts)."""
+    _stop.clear()
+
+
+def stop_requested() -> bool:
+    """Tell whether the run in this process was asked to stop."""
+    return _stop.is_set()
+
+
+def check_stop() -> None:
+    """Raise :class:`StopRequested` when the run was asked to stop.
+
+    Raises:
+        StopRequested: After :func:`request_stop` (until :func:`clear_stop`).
+    """
+    if _stop.is_set():
+        raise StopRequested("the run was asked to stop")
 
 
 def sibling(out_dir: Path, suffix: str) -> Path:
@@ -56,11 +116,24 @@ def sibling(out_dir: Path, suffix: str) -> Path:
     return out_dir.parent / f".{out_dir.name}.{suffix}"
 
 
-def lock_timeout(value: float | None = None) -> float:
-    """Return ``value``, else ``$CONFDATA_LOCK_TIMEOUT``, else the default (300 s)."""
+def lock_timeout(value: float | None = None, environ: Mapping[str, str] = os.environ) -> float:
+    """Return ``value``, else ``$CONFDATA_LOCK_TIMEOUT``, else the default (300 s).
+
+    Raises:
+        BadSetting: When the variable is set but is not a number of seconds (0 or more).
+    """
     if value is not None:
         return float(value)
-    return float(os.environ.get(LOCK_TIMEOUT_ENV) or DEFAULT_LOCK_TIMEOUT)
+    text = environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):  # also refuses "nan"
+        raise BadSetting(LOCK_TIMEOUT_ENV, "a number of seconds (0 or more)", text)
+    return seconds
 
 
 def describe_holder(lock_file: Path) -> str:
@@ -125,10 +198,14 @@ def hold_lock(lock_file: Path, timeout: float | None = None) -> Iterator[None]:
         )
     while fd is None:
         if time.monotonic() >= deadline:
+            holder = describe_holder(lock_file)
             raise RunLocked(
                 f"another run is using {lock_file.parent / lock_file.name[1:-5]}: "
-                f"{describe_holder(lock_file)} (lock {lock_file}); waited {limit:g} s. "
-                "Try again when it has finished, or wait longer (--lock-timeout)."
+                f"{holder} (lock {lock_file}); waited {limit:g} s. "
+                "Try again when it has finished, or wait longer (--lock-timeout).",
+                lock_file,
+                holder,
+                limit,
             )
         time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
         fd = _try_lock(lock_file)
@@ -138,8 +215,11 @@ def hold_lock(lock_file: Path, timeout: float | None = None) -> Iterator[None]:
             "host": socket.gethostname(),
             "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+        except OSError as err:  # a full disk: say where
+            raise OSError(err.errno, err.strerror, str(lock_file)) from err
         with _held_guard:
             _held[lock_file] = _held.get(lock_file, 0) + 1
         try:
@@ -206,6 +286,10 @@ def pause_point(stage: str) -> None:
     manifest yet), ``swap-before`` and ``swap-after`` (around the rename that
     publishes), ``archive-moved`` (``out/releases`` moved into the staging folder,
     not yet swapped in), ``swap-between`` (between the two renames of the fallback swap).
+    A stop request (:func:`request_stop`) ends the pause early.
+
+    Raises:
+        StopRequested: When the run was asked to stop during the pause.
     """
     wanted = os.environ.get(PAUSE_ENV)
     if not wanted or wanted.split(":")[0] != stage:
@@ -213,4 +297,6 @@ def pause_point(stage: str) -> None:
     seconds = float(wanted.split(":")[1]) if ":" in wanted else 60.0
     sys.stderr.write(f"confdata: paused at {stage} (pid {os.getpid()})\n")
     sys.stderr.flush()
-    time.sleep(seconds)
+    # A stop request (a signal, the flow's timeout) ends the pause, as it ends a parse.
+    _stop.wait(seconds)
+    check_stop()

@@ -217,6 +217,9 @@ def pipeline_run(out_dir: Path, lock_timeout: float | None = None) -> Iterator[P
     """
     check_out_target(out_dir)
     out_dir = out_dir.resolve()
+    # A stop asked of an earlier run in this process (run_state.request_stop) is not
+    # this run's; nor does this run's outlive it.
+    run_state.clear_stop()
     with run_state.hold_lock(lock_file_for(out_dir), lock_timeout):
         _recover(out_dir)
         work = work_dir_for(out_dir)
@@ -226,6 +229,7 @@ def pipeline_run(out_dir: Path, lock_timeout: float | None = None) -> Iterator[P
             _prune_cache(work)
         finally:
             io.remove_tree(work)
+            run_state.clear_stop()
 
 
 def _cache_of(work_dir: Path) -> Path | None:
@@ -421,13 +425,9 @@ def skipped_files(work_dir: Path) -> list[str]:
 def parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> ParseSummary:
     """Parse one raw file into staging tables and its issues, written under the work folder.
 
-    See :func:`_parse_source`; the time it took is recorded as a piece of the
-    ``parse`` stage (:mod:`confdata.stage_times`).
+    See :func:`_parse_source` (:func:`parse_batch` records the time it took).
     """
-    with stage_times.timed(work_dir, "parse") as counter:
-        summary = _parse_source(source, reference_dir, work_dir)
-        counter["items"] = summary.rows.get("stg_authorships", 0)
-    return summary
+    return _parse_source(source, reference_dir, work_dir)
 
 
 def _parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) -> ParseSummary:
@@ -485,7 +485,9 @@ def _parse_source(source: SourceSummary, reference_dir: Path, work_dir: Path) ->
         frames = cv_frames(cv, source.source_id, reference.program_rules.award_value)
         issues = cv.issues
     run_state.pause_point("parse")
-    io.write_frames(frames, outputs["stg"])
+    # Empty tables are not written (concat_stg starts from empty ones): a tiny CV has
+    # three of six, and each Parquet file costs about a millisecond whatever its size.
+    io.write_frames({name: df for name, df in frames.items() if df.height}, outputs["stg"])
     io.write_json([i.to_dict() for i in issues], outputs["issues.json"])
     io.write_json({"event": event}, outputs["event.json"])
     rows = {name: df.height for name, df in frames.items()}
@@ -508,11 +510,17 @@ def _parse_key(source: SourceSummary, reference_sha256: str) -> str:
 
 
 def _copy(src: Path, dst: Path) -> None:
+    # Hard links (a copy where the file system has none): the cache and the work folder
+    # are beside out/, on one file system, and neither changes a file once written.
     if src.is_dir():
-        io.copy_tree(src, dst)
+        dst.mkdir(parents=True, exist_ok=True)
+        io.link_tree(src, dst)
     else:
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copyfile(src, dst)
 
 
 def _cached_parse(entry: Path) -> dict[str, Any] | None:
@@ -634,13 +642,25 @@ def parse_batch(
     the batch goes on, so every bad file is found in one run; any other error
     (a bug) is raised. Each file's output, cache entry and timing record are
     those of :func:`parse_source`, so the result does not depend on batching.
+
+    Raises:
+        StopRequested: When the run was asked to stop (``run_state.request_stop``:
+            a signal, the flow's timeout); checked before each file, so a batch
+            on another thread ends within one file's parse.
     """
     outcomes: list[ParseSummary | ParseFailure] = []
-    for source in sources:
-        try:
-            outcomes.append(parse_source(source, reference_dir, work_dir))
-        except RawInputError as err:
-            outcomes.append(ParseFailure(source, err))
+    # One timing record per batch, not per file: a file of a thousand tiny ones paid
+    # for its own record file, and every stage's summary read them all again.
+    with stage_times.timed(work_dir, "parse") as counter:
+        for source in sources:
+            run_state.check_stop()
+            try:
+                outcomes.append(parse_source(source, reference_dir, work_dir))
+            except RawInputError as err:
+                outcomes.append(ParseFailure(source, err))
+        counter["items"] = sum(
+            o.rows.get("stg_authorships", 0) for o in outcomes if isinstance(o, ParseSummary)
+        )
     return outcomes
 
 

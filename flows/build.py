@@ -9,14 +9,21 @@ batches, on this machine or on a Dask cluster (``--task-runner dask``; README,
 
 from __future__ import annotations
 
-import argparse
+import sys
+
+if __name__ == "__main__":
+    # `python -m flows.build`: the command line checks its arguments and paths before
+    # Prefect is imported (7-8 s), then imports this module under its own name.
+    from flows.cli import main as _cli_main
+
+    sys.exit(_cli_main())
+
+# The imports below follow that guard on purpose (E402 is ignored for this file).
 import contextlib
 import dataclasses
 import ipaddress
-import json
 import logging
 import os
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -31,33 +38,17 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from confdata import io, stage_times, steps
-from confdata.errors import RawInputError, ValidationFailed, failure_report
-from confdata.licences import DEFAULT_LICENCE, LICENCES, licence_entry
+from confdata import io, run_state, stage_times, steps
+from confdata.errors import RawInputError, ValidationFailed
+from confdata.licences import DEFAULT_LICENCE, licence_entry
+from flows import faults
+from flows.settings import DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SECONDS
+from flows.settings import TIMEOUT_ENV as TIMEOUT_ENV
+from flows.settings import flow_timeout_at_import
+from flows.settings import flow_timeout_seconds as flow_timeout_seconds
 
-# The whole run's time budget. A scheduled run that hangs (a stuck network mount, say)
-# ends TimedOut instead of blocking the next day's run. Read when this module is
-# imported, so it also applies to runs a served deployment starts in a subprocess.
-TIMEOUT_ENV = "CONFDATA_FLOW_TIMEOUT_SECONDS"
-DEFAULT_TIMEOUT_SECONDS = 3600
-
-
-def flow_timeout_seconds(environ: Mapping[str, str] = os.environ) -> int:
-    """Return the flow's timeout: ``$CONFDATA_FLOW_TIMEOUT_SECONDS``, else one hour.
-
-    Raises:
-        ValueError: When the variable is set but is not a positive whole number.
-    """
-    text = environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_TIMEOUT_SECONDS
-    try:
-        seconds = int(text)
-    except ValueError:
-        seconds = 0
-    if seconds <= 0:
-        raise ValueError(f"{TIMEOUT_ENV}={text!r}: expected a positive whole number of seconds")
-    return seconds
+# The flow's timeout ($CONFDATA_FLOW_TIMEOUT_SECONDS) is read in flows.settings,
+# without Prefect, so that the command line can check it before Prefect starts.
 
 
 def retry_unless_bad_input(task: object, task_run: object, state: State) -> bool:
@@ -297,7 +288,7 @@ STAGE_PARTS = {
 }
 
 
-@flow(name="build-confdata", log_prints=False, timeout_seconds=flow_timeout_seconds())
+@flow(name="build-confdata", log_prints=False, timeout_seconds=flow_timeout_at_import())
 def build_dataset(
     raw_dir: str = "raw",
     out_dir: str = "out",
@@ -321,6 +312,7 @@ def build_dataset(
     ``dask_address`` (``tcp://host:port``), the one whose scheduler is there.
     The published files do not depend on the runner.
     """
+    flow_timeout_seconds()  # a bad $CONFDATA_FLOW_TIMEOUT_SECONDS fails the run, located
     if task_runner not in TASK_RUNNERS:
         raise ValueError(f"task_runner={task_runner!r}: expected one of {TASK_RUNNERS}")
     if dask_address and task_runner != "dask":
@@ -402,7 +394,14 @@ def _parse_all(
                 )
                 for batch in batches
             ]
-            outcomes = _collect(futures, len(sources))
+            try:
+                outcomes = _collect(futures, len(sources))
+            except BaseException:
+                # Given up (a signal, the flow's timeout, a failed batch): batches still
+                # running on this process's threads end at their next file, so leaving
+                # the runner does not wait for them to parse on.
+                run_state.request_stop()
+                raise
     return steps.settle_parses(sources, outcomes, work, raw, skip_bad_files)
 
 
@@ -522,15 +521,17 @@ def _is_loopback(host: str | None) -> bool:
 
 
 class _NoTracebackForBadInput(logging.Filter):
-    """Drop the traceback Prefect logs with a task or flow that failed on bad input.
+    """Drop the traceback Prefect logs with a task or flow that failed on an expected fault.
 
     A :class:`RawInputError` already says which file and line is wrong and what
-    was expected; the traceback would only bury that. Every other exception (a
-    bug) keeps its traceback.
+    was expected; so does a full disk, a read-only folder, a held run lock, a
+    bad setting or a stop request (``flows.faults.is_expected``): the
+    traceback would only bury that. Every other exception (a bug) keeps its
+    traceback.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], RawInputError):
+        if record.exc_info and faults.is_expected(record.exc_info[1]):
             record.exc_info = None
             record.exc_text = None
         return True
@@ -543,98 +544,7 @@ for _name in ("prefect.flow_runs", "prefect.task_runs"):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m flows.build --raw DIR --out DIR [--task-runner dask]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", default="raw", help="folder of raw programs and CVs")
-    parser.add_argument("--out", default="out", help="folder the release is published to")
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="how long to wait for another run on the same out/ (default "
-        "$CONFDATA_LOCK_TIMEOUT, else 300); then stop, naming that run",
-    )
-    parser.add_argument(
-        "--skip-bad-files",
-        action="store_true",
-        help="publish the raw files that can be read and list the others first in the "
-        "quality report (default: a bad file stops the run and nothing is published)",
-    )
-    parser.add_argument(
-        "--task-runner",
-        choices=TASK_RUNNERS,
-        default=None,
-        help="where the raw files are parsed: 'local' (this machine; worker processes when "
-        "there is much to parse) or 'dask' (a Dask cluster; default: local, or dask with "
-        "--dask-address)",
-    )
-    parser.add_argument(
-        "--dask-address",
-        default=None,
-        metavar="tcp://HOST:PORT",
-        help="the scheduler of a running Dask cluster (default with --task-runner dask: "
-        "start a local cluster, one worker process per core)",
-    )
-    parser.add_argument(
-        "--licence",
-        default=DEFAULT_LICENCE,
-        metavar="SPDX-ID",
-        help=f"licence datapackage.json declares for the release: one of {', '.join(LICENCES)} "
-        f"(default {DEFAULT_LICENCE})",
-    )
-    parser.add_argument(
-        "--summary-json",
-        default=None,
-        metavar="PATH",
-        help="also write the run's summary (release, row counts, files, seconds per stage) "
-        "to this JSON file",
-    )
-    args = parser.parse_args(argv)
-    task_runner = args.task_runner or ("dask" if args.dask_address else "local")
-    if args.dask_address and task_runner != "dask":
-        parser.error("--dask-address needs --task-runner dask")
-    try:
-        licence_entry(args.licence)
-    except ValueError as err:
-        parser.error(str(err))
-    if args.lock_timeout is not None:
-        os.environ["CONFDATA_LOCK_TIMEOUT"] = str(args.lock_timeout)
-    try:
-        release = build_dataset(
-            raw_dir=args.raw,
-            out_dir=args.out,
-            skip_bad_files=args.skip_bad_files,
-            task_runner=task_runner,
-            dask_address=args.dask_address,
-            licence=args.licence,
-        )
-    except (RawInputError, ValidationFailed, steps.RunLocked) as err:
-        print(failure_report(err, args.out), file=sys.stderr)
-        return 1
-    if args.summary_json:
-        summary = Path(args.summary_json)
-        summary.parent.mkdir(parents=True, exist_ok=True)
-        summary.write_text(
-            json.dumps(dataclasses.asdict(release), indent=2) + "\n", encoding="utf-8"
-        )
-    for skipped in release.skipped:
-        print(f"skipped: {skipped}", file=sys.stderr)
-    for line in release.repaired:
-        print(f"repaired: {line}")
-    for line in release.left_damaged:
-        print(f"damaged, not repaired: {line}", file=sys.stderr)
-    counts = ", ".join(f"{k} {v}" for k, v in release.row_counts.items())
-    parses = f"{len(release.parsed)} files parsed, {len(release.cached)} from the cache"
-    if release.published:
-        print(f"published release {release.version} to {release.out_dir}: {counts} ({parses})")
-    else:
-        print(
-            f"no change: {release.out_dir} already holds these tables (release {release.version}; "
-            f"{parses})"
-        )
-    return 0
+    """Command line: ``python -m flows.build --raw DIR --out DIR`` (see :func:`flows.cli.main`)."""
+    from flows.cli import main as cli_main
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return cli_main(argv)

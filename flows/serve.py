@@ -5,12 +5,15 @@ server on ``$PREFECT_API_URL`` when none answers there (and stops it on exit),
 registers the deployment ``build-confdata/daily`` with its schedule and its
 parameters (the raw and out folders), and executes its runs, scheduled or
 triggered by hand (``prefect deployment run 'build-confdata/daily'``), until
-stopped with Ctrl-C. Runs, their logs and artifacts show in the Prefect UI.
+stopped with Ctrl-C or SIGTERM (both the same way: the schedule is paused, the
+server it started is stopped, one line says so, exit 130 / 143). Runs, their
+logs and artifacts show in the Prefect UI.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import os
 import signal
@@ -20,17 +23,21 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from prefect import serve
 from prefect.deployments.runner import EntrypointType
+from prefect.exceptions import TerminationSignal
+from prefect.runner import Runner
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 
+from confdata.run_state import BadSetting
 from flows.build import TIMEOUT_ENV, build_dataset
+from flows.settings import flow_timeout_seconds
+from flows.stopping import Stopped, dying_with_this_process, exit_code
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -136,17 +143,20 @@ def local_server(
     print(f"starting a Prefect server on {host}:{port} (log: {log_path})")
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "prefect",
-                "server",
-                "start",
-                "--host",
-                host,
-                "--port",
-                str(port),
-            ],
+            # Killed by the kernel if we are (SIGKILL), so it never outlives `make serve`.
+            dying_with_this_process(
+                [
+                    sys.executable,
+                    "-m",
+                    "prefect",
+                    "server",
+                    "start",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                ]
+            ),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -174,6 +184,54 @@ def local_server(
         _stop(process)
 
 
+class _Runner(Runner):
+    """Prefect's runner, stopped by SIGTERM exactly as by Ctrl-C.
+
+    Prefect 3.8.8's own SIGTERM handler calls the coroutine ``Runner.stop``
+    without awaiting it and exits 0 from inside the event loop ("coroutine
+    'Runner.astop' was never awaited", then exception groups). Here SIGTERM
+    raises SIGINT instead, so the runner shuts down as on Ctrl-C: asyncio
+    cancels it and it pauses its schedule, as it does on Ctrl-C.
+    """
+
+    stopped_by: int = signal.SIGINT
+    serving = False  # set once the runner is up: polling, its schedule active
+    announce = ""  # printed then
+
+    def handle_sigterm(self, *args: object, **kwargs: object) -> None:
+        self.stopped_by = signal.SIGTERM
+        signal.raise_signal(signal.SIGINT)
+
+    async def __aenter__(self) -> _Runner:
+        entered = await super().__aenter__()
+        self.serving = True
+        if self.announce:
+            print(self.announce, flush=True)
+        return entered
+
+
+def serve(deployment: RunnerDeployment, announce: str = "", limit: int = 1) -> tuple[int, bool]:
+    """Serve ``deployment`` until SIGINT or SIGTERM: the signal, and whether it was serving then.
+
+    What ``prefect.serve`` does (a runner that pauses the schedule on shutdown),
+    with :class:`_Runner`; ``announce`` is printed once the runner is up.
+    """
+    runner = _Runner(pause_on_shutdown=True, limit=limit)
+    runner.announce = announce
+    try:
+        runner.add_deployment(deployment)
+        with suppress(TerminationSignal):
+            asyncio.run(runner.start())
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (as Ctrl-C)
+        if isinstance(stop, Stopped):  # SIGTERM before the runner took it over
+            runner.stopped_by = stop.signum
+    return runner.stopped_by, runner.serving
+
+
+def _sigterm_as_interrupt(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m flows.serve [--raw DIR] [--out DIR] [--cron CRON] [--start-server]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -188,6 +246,19 @@ def main(argv: list[str] | None = None) -> int:
         help="start a Prefect server on $PREFECT_API_URL if none answers (stopped on exit)",
     )
     args = parser.parse_args(argv)
+    # Until the runner takes over SIGTERM, it stops us as Ctrl-C does (and the server we
+    # start is stopped on the way out); SIGINT works even if we were started ignoring it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    try:
+        return _serve(args)
+    except KeyboardInterrupt as stop:  # a signal before serving began
+        signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        print(f"stopped by {signal.Signals(signum).name} before serving began", flush=True)
+        return exit_code(signum)
+
+
+def _serve(args: argparse.Namespace) -> int:
     api_url = PREFECT_API_URL.value()
     if not api_url:
         print(
@@ -200,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the raw folder {args.raw} does not exist", file=sys.stderr)
         return 2
     try:
+        flow_timeout_seconds()  # the runs would refuse a bad value: say so now
+    except BadSetting as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
         deployment = build_deployment(
             args.raw, args.out, name=args.name, cron=args.cron, timezone=args.timezone
         )
@@ -210,14 +286,22 @@ def main(argv: list[str] | None = None) -> int:
         if not server_answers(api_url):
             print(f"error: no Prefect server answers at {api_url}", file=sys.stderr)
             return 2
-        print(
-            f"serving {build_dataset.name}/{args.name}: {args.raw} -> {args.out}, "
-            f"cron {args.cron!r} ({args.timezone}), flow timeout {build_dataset.timeout_seconds:g} s "
-            f"(${TIMEOUT_ENV}); Ctrl-C stops"
+        name = f"{build_dataset.name}/{args.name}"
+        announce = (
+            f"serving {name}: {args.raw} -> {args.out}, cron {args.cron!r} ({args.timezone}), "
+            f"flow timeout {build_dataset.timeout_seconds:g} s (${TIMEOUT_ENV}); Ctrl-C or "
+            f"SIGTERM stops; trigger a run now with: prefect deployment run '{name}'"
         )
         # One run at a time in this process, on top of the deployment's own limit.
-        serve(deployment, limit=1)
-    return 0
+        signum, serving = serve(deployment, announce, limit=1)
+        how = f"stopped by {signal.Signals(signum).name}"
+        print(
+            f"{how}: the schedule of {name} is paused until the next make serve"
+            if serving
+            else f"{how} before serving began",
+            flush=True,
+        )
+    return exit_code(signum)
 
 
 if __name__ == "__main__":

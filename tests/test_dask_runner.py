@@ -96,7 +96,7 @@ def test_dask_publishes_the_same_files_as_the_local_runner(
     # batches (two workers, up to four batches each), all completed.
     parses = [r for r in task_runs(flow_run_id) if r[0] == "parse_batch"]
     assert parses == [("parse_batch", "Completed")] * 3
-    # The summary has every stage's figures; parsing is discovery and one piece per file.
+    # The summary has every stage's figures; parsing is discovery and one piece per batch.
     assert set(on_dask.stages) == {"parse", "normalize", "resolve", "validate", "write", "report"}
     assert on_dask.stages["parse"]["pieces"] == 1 + 3
 

@@ -172,11 +172,11 @@ def test_a_no_change_run_shows_what_it_checked_and_repairs_out(
 def test_command_line_refuses_an_out_that_is_not_a_release(
     prefect_harness: None, raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """OUT=a folder of the user's: exit 1 with a located error; the folder is as it was."""
+    """OUT=a folder of the user's: exit 2 (usage) before Prefect starts; the folder is as it was."""
     out = tmp_path / "dir"
     out.mkdir()
     (out / "thesis.txt").write_text("mine\n", encoding="utf-8")
-    assert main(["--raw", str(raw), "--out", str(out)]) == 1
+    assert main(["--raw", str(raw), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"{out}:0: expected a release folder this pipeline wrote" in err
     assert "error: the out folder is not a release of this pipeline; nothing was published" in err
