@@ -43,32 +43,32 @@ serve: $(STAMP) ## Serve the daily deployment of the flow (RAW, OUT, CRON=...) w
 	$(PY) -m flows.serve --raw "$(RAW)" --out "$(OUT)" $(if $(CRON),--cron "$(CRON)") --start-server
 
 test: $(STAMP) ## Run lint and the whole test suite (unit, property, golden, flow smoke)
-	$(VENV)/bin/ruff check confdata schemas flows tests
-	$(VENV)/bin/ruff format --check confdata schemas flows tests
+	$(VENV)/bin/ruff check confdata schemas flows tools tests
+	$(VENV)/bin/ruff format --check confdata schemas flows tools tests
 	$(PY) -m pytest
 
 validate: $(STAMP) ## Check a published release (OUT=dir) as a downstream CI job would
-	$(PY) -m confdata.release_check --out "$(OUT)"
+	$(PY) -m confdata.publish.check --out "$(OUT)"
 
-eval: $(STAMP) ## Score people and organization resolution on the labelled sets in tests/eval/
-	$(PY) -m tests.eval.run_eval
+eval: $(STAMP) ## Score people and organization resolution on the labelled sets in tools/eval/labels/
+	$(PY) -m tools.eval.run
 
 # make bench: the flow on synthetic corpora of SIZES times the NSDI '26 page ("nsdi" = the real
 # page alone), each in a fresh process; corpora, logs and results go to BENCH_DIR.
 BENCH_DIR ?= .bench
 SIZES ?= nsdi 10 100 1000
 bench: $(STAMP) ## Benchmark the flow (SIZES="nsdi 10 100 1000" BENCH_DIR=.bench TASK_RUNNER=local|dask): time, RSS, stages
-	$(PY) -m flows.bench --sizes $(SIZES) --bench-dir "$(BENCH_DIR)" $(if $(TASK_RUNNER),--task-runner "$(TASK_RUNNER)")
+	$(PY) -m tools.bench.run --sizes $(SIZES) --bench-dir "$(BENCH_DIR)" $(if $(TASK_RUNNER),--task-runner "$(TASK_RUNNER)")
 
 docs: $(STAMP) ## Regenerate docs/DATA_DICTIONARY.md from the pandera models
-	$(PY) -c "from confdata.dictionary import render_data_dictionary; from schemas import MODELS; open('docs/DATA_DICTIONARY.md', 'w', encoding='utf-8').write(render_data_dictionary(MODELS))"
+	$(PY) -c "from confdata.publish.dictionary import render_data_dictionary; from schemas import MODELS; open('docs/DATA_DICTIONARY.md', 'w', encoding='utf-8').write(render_data_dictionary(MODELS))"
 
 lint: $(STAMP) ## Lint with ruff
-	$(VENV)/bin/ruff check confdata schemas flows tests
+	$(VENV)/bin/ruff check confdata schemas flows tools tests
 
 format: $(STAMP) ## Format the code with ruff
-	$(VENV)/bin/ruff format confdata schemas flows tests
-	$(VENV)/bin/ruff check --fix confdata schemas flows tests
+	$(VENV)/bin/ruff format confdata schemas flows tools tests
+	$(VENV)/bin/ruff check --fix confdata schemas flows tools tests
 
 update-golden: $(STAMP) ## Rewrite tests/golden/ from the parser's current output (review the diff!)
 	$(PY) -m tests.golden.update

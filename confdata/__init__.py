@@ -15,7 +15,7 @@ __all__ = ["__version__", "read_release_csv"]
 def __getattr__(name: str) -> Any:
     """Give ``confdata.read_release_csv`` without importing Polars and pandera for every module."""
     if name == "read_release_csv":
-        from confdata.release_csv import read_release_csv
+        from confdata.publish.release_csv import read_release_csv
 
         return read_release_csv
     raise AttributeError(f"module 'confdata' has no attribute {name!r}")

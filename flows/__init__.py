@@ -1,1 +1,1 @@
-"""Prefect flows: thin orchestration over ``confdata.steps``."""
+"""Prefect flows: thin orchestration over ``confdata.run.steps``."""

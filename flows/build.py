@@ -1,7 +1,7 @@
 """The Prefect flow that builds the dataset: raw/ -> validated tables in out/.
 
 Run it with ``make run`` or ``python -m flows.build --raw raw --out out``. Each
-task calls one ``confdata.steps`` function and passes paths or small
+task calls one ``confdata.run.steps`` function and passes paths or small
 summaries; the work itself lives in the library. The raw files are parsed in
 batches, on this machine or on a Dask cluster (``--task-runner dask``; README,
 "Scale-out"); the log shows each stage's start and end and the parse's progress.
@@ -38,9 +38,10 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from confdata import io, run_state, stage_times, steps
 from confdata.errors import RawInputError, ValidationFailed
-from confdata.licences import DEFAULT_LICENCE, licence_entry
+from confdata.publish.licences import DEFAULT_LICENCE, licence_entry
+from confdata.run import io, stage_times, steps
+from confdata.run import state as run_state
 from flows import faults
 from flows.settings import DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SECONDS
 from flows.settings import TIMEOUT_ENV as TIMEOUT_ENV
@@ -279,7 +280,7 @@ def _stage(name: str, detail: str = "", work: Path | None = None) -> Iterator[No
     )
 
 
-# The library's timed stages (confdata.stage_times) inside each of the flow's stages.
+# The library's timed stages (confdata.run.stage_times) inside each of the flow's stages.
 STAGE_PARTS = {
     "parse": ("parse",),
     "build tables": ("normalize", "resolve"),
@@ -299,7 +300,7 @@ def build_dataset(
 ) -> steps.ReleaseSummary:
     """Build the dataset from every raw file in ``raw_dir`` and publish it to ``out_dir``.
 
-    ``licence`` is the SPDX id ``datapackage.json`` declares (``confdata.licences``).
+    ``licence`` is the SPDX id ``datapackage.json`` declares (``confdata.publish.licences``).
 
     A bad raw file stops the run and nothing is published, unless
     ``skip_bad_files``: then the other files are published and the bad ones are

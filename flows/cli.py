@@ -39,10 +39,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from confdata import run_state
 from confdata.errors import RawInputError, ValidationFailed, failure_report
-from confdata.licences import DEFAULT_LICENCE, LICENCES, licence_entry
-from confdata.out_target import OutTargetError, check_out_target
+from confdata.publish.licences import DEFAULT_LICENCE, LICENCES, licence_entry
+from confdata.publish.out_target import OutTargetError, check_out_target
+from confdata.run import state as run_state
 from flows import faults, stopping
 from flows.settings import TIMEOUT_ENV, flow_timeout_seconds
 
@@ -142,7 +142,7 @@ def preflight(raw: Path, out: Path) -> Problem | None:
     ``$CONFDATA_LOCK_TIMEOUT``, a raw path that does not exist or is not a
     folder, an out path that is a file, an out whose parent folder does not
     exist, an out folder that is not a release of this pipeline
-    (:func:`confdata.out_target.check_out_target`: the user's files are never
+    (:func:`confdata.publish.out_target.check_out_target`: the user's files are never
     touched). Faults of the machine (status 1): a raw folder that cannot be
     listed, an out folder or parent this process may not write (permissions,
     a read-only file system). What is in the folders is the run's to check.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 
 from confdata.errors import RawInputError
-from confdata.run_state import BadSetting, RunLocked, StopRequested
+from confdata.run.state import BadSetting, RunLocked, StopRequested
 
 # OS errors that are the machine's state, not a bug: what the run needed of the path.
 ENVIRONMENT_ERRNOS: dict[int, str] = {

@@ -34,7 +34,7 @@ from prefect.runner import Runner
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 
-from confdata.run_state import BadSetting
+from confdata.run.state import BadSetting
 from flows.build import TIMEOUT_ENV, build_dataset
 from flows.settings import flow_timeout_seconds
 from flows.stopping import Stopped, dying_with_this_process, exit_code

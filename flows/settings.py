@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from confdata.run_state import BadSetting
+from confdata.run.state import BadSetting
 
 # The whole run's time budget. A scheduled run that hangs (a stuck network mount, say)
 # ends TimedOut instead of blocking the next day's run. Read when flows.build is

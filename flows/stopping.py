@@ -3,7 +3,7 @@
 While a run of the command line is in progress, :class:`SignalStop` handles
 both signals. The first one:
 
-- asks the run to stop (``confdata.run_state.request_stop``): parse batches on
+- asks the run to stop (``confdata.run.state.request_stop``): parse batches on
   other threads end at their next file instead of parsing on (measured: the
   flow used to wait for the running batch, 60 s at a pause point);
 - raises :class:`Stopped` in the main thread, so the flow unwinds (Prefect
@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from confdata import run_state
+from confdata.run import state as run_state
 
 # How long a stopped run may take to unwind before it exits anyway (seconds). Measured
 # 2026-12 on the 2-core VM: stopping at a parse pause took 1-2 s end to end, most of

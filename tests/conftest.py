@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from confdata import io
-from confdata.reference import Reference, build_reference
+from confdata.reference.data import Reference, build_reference
+from confdata.run import io
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from confdata.steps import run_pipeline
+from confdata.run.steps import run_pipeline
 from tests.conftest import RAW
 from tests.golden.render import render_release
 from tests.golden.update import GOLDEN

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from confdata.steps import run_pipeline
+from confdata.run.steps import run_pipeline
 from tests.golden.render import render_release
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Property tests for confdata.affiliations (normalization and matching)."""
+"""Property tests for confdata.resolve.organizations.affiliations (normalization and matching)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from confdata.affiliations import (
+from confdata.resolve.organizations.affiliations import (
     ABBREVIATIONS,
     OrgEntry,
     match_org,

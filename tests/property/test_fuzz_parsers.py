@@ -25,15 +25,15 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from confdata import io
-from confdata.academic_cv import parse_cv
 from confdata.errors import RawInputError
-from confdata.raw_text import decode_raw, detect_kind
-from confdata.reference import Reference, build_reference
-from confdata.staging import cv_frames, program_frames
-from confdata.steps import KIND_TESTS
-from confdata.tables import core_tables
-from confdata.usenix_program import parse_program
+from confdata.parse.cv.reader import parse_cv
+from confdata.parse.raw_text import decode_raw, detect_kind
+from confdata.parse.staging import cv_frames, program_frames
+from confdata.parse.usenix.program import parse_program
+from confdata.reference.data import Reference, build_reference
+from confdata.resolve.tables import core_tables
+from confdata.run import io
+from confdata.run.steps import KIND_TESTS
 from schemas import validate_tables
 from tests.conftest import NSDI26, RAW
 

@@ -17,9 +17,9 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from confdata import io
 from confdata.errors import RawInputError, problems_of
-from confdata.reference import build_reference
+from confdata.reference.data import build_reference
+from confdata.run import io
 from tests.conftest import RAW
 
 TEXTS = io.read_reference(RAW / "reference")

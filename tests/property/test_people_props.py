@@ -1,4 +1,4 @@
-"""Property tests for confdata.names and confdata.people.
+"""Property tests for confdata.normalize.names and confdata.resolve.people.resolution.
 
 Inputs are drawn from small pools (names with printing variants, a few
 organizations with ancestors, sources, papers and co-authors) so that blocks
@@ -12,8 +12,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from confdata.names import name_key
-from confdata.people import (
+from confdata.normalize.names import name_key
+from confdata.resolve.people.resolution import (
     MENTION_COLUMNS,
     ROLES,
     OverridePair,

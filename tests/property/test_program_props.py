@@ -6,13 +6,13 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from confdata.author_lines import parse_author_line
 from confdata.errors import RawInputError
-from confdata.org_words import match_key
-from confdata.reference import Reference
-from confdata.staging import program_frames
-from confdata.tables import core_tables
-from confdata.usenix_program import parse_program
+from confdata.parse.authors.org_words import match_key
+from confdata.parse.authors.usenix import parse_author_line
+from confdata.parse.staging import program_frames
+from confdata.parse.usenix.program import parse_program
+from confdata.reference.data import Reference
+from confdata.resolve.tables import core_tables
 from schemas import validate_tables
 from tests.conftest import NSDI26
 
@@ -62,8 +62,8 @@ def test_match_key_is_idempotent(text: str) -> None:
 @given(st.lists(group, min_size=1, max_size=4))
 def test_author_line_round_trip(groups: list[tuple[list[str], list[str]]]) -> None:
     """It recovers every name and organization of a line written by the grammar."""
-    from confdata import io
-    from confdata.reference import build_reference
+    from confdata.reference.data import build_reference
+    from confdata.run import io
     from tests.conftest import RAW
 
     knowledge = build_reference(io.read_reference(RAW / "reference")).org_knowledge

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from confdata.works import Listing, assign_works, work_title_key
+from confdata.resolve.works import Listing, assign_works, work_title_key
 
 listings = st.lists(
     st.builds(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from confdata.steps import run_pipeline
+from confdata.run.steps import run_pipeline
 from tests.conftest import NSDI26, ROOT
 
 EXAMPLE = re.compile(r"<!-- analyst-example: (\w+) -->\n```python\n(.*?)```", re.DOTALL)

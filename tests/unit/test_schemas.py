@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from confdata.steps import run_pipeline
+from confdata.run.steps import run_pipeline
 from schemas import MODELS, validate_tables
 from schemas.relations import MAX_FAILURES_LISTED
 from tests.conftest import NSDI26

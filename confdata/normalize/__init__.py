@@ -1,0 +1,1 @@
+"""Normalization of printed text: name and organization keys, folding, venues."""

@@ -1,0 +1,1 @@
+"""Reading raw files: one subpackage per format family, and what they share."""

@@ -1,0 +1,1 @@
+"""Academic CVs as text: sections, publications, positions and the owner."""

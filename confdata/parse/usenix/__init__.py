@@ -1,0 +1,1 @@
+"""USENIX technical-sessions pages: lines, program structure, and how a page ends."""

@@ -1,0 +1,1 @@
+"""Publishing: releases, their archive and repair, the release check, CSV, data package."""

@@ -1,0 +1,1 @@
+"""Resolution: the published tables from the staging frames, people, organizations and works."""

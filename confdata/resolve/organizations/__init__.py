@@ -1,0 +1,1 @@
+"""Organizations: printed strings matched to the registry, and the affiliations table."""

@@ -1,0 +1,1 @@
+"""People: mentions pooled, compared, clustered and given stable IDs."""

@@ -1,0 +1,1 @@
+"""``make bench``: the flow on synthetic corpora, timed and sampled."""

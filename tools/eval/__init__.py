@@ -1,0 +1,1 @@
+"""``make eval``: people and organization resolution scored against labelled sets."""
